@@ -1,0 +1,1 @@
+"""Card-reader and panel drivers (codecs, transports, simulators) — see DESIGN.md, Devices."""

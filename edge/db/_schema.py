@@ -1,0 +1,127 @@
+"""The schema, as registered sqlite-utils migrations. Never edit an applied migration: add one."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database as UtilsDatabase
+from sqlite_utils.migrations import Migrations
+
+#: Tables whose rows travel to the hub: UUIDv7 ids, tombstones, every write in the change log.
+SYNCABLE = frozenset(
+    {
+        "schools",
+        "academic_sessions",
+        "rooms",
+        "courses",
+        "classes",
+        "people",
+        "enrollments",
+        "timetable_series",
+        "lessons",
+        "holidays",
+        "cards",
+        "attendance",
+        "marks",
+        "homework",
+        "lesson_topics",
+    }
+)
+
+migrations = Migrations("classroom-edge")
+
+_SYNC_COLUMNS = "id TEXT PRIMARY KEY, deleted INTEGER NOT NULL DEFAULT 0"
+
+_V1 = [
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    f"""CREATE TABLE schools ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE, name TEXT NOT NULL,
+        type TEXT NOT NULL DEFAULT 'school', identifier TEXT, parent_sourced_id TEXT)""",
+    f"""CREATE TABLE academic_sessions ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL, type TEXT NOT NULL, start_date TEXT NOT NULL, end_date TEXT NOT NULL,
+        parent_sourced_id TEXT, school_year TEXT)""",
+    f"CREATE TABLE rooms ({_SYNC_COLUMNS}, name TEXT NOT NULL UNIQUE)",
+    f"""CREATE TABLE courses ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL, code TEXT, grades TEXT NOT NULL DEFAULT '[]',
+        subjects TEXT NOT NULL DEFAULT '[]', school_sourced_id TEXT)""",
+    f"""CREATE TABLE classes ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL, code TEXT, class_type TEXT NOT NULL DEFAULT 'scheduled',
+        course_id TEXT REFERENCES courses(id), school_id TEXT REFERENCES schools(id),
+        grades TEXT NOT NULL DEFAULT '[]', subjects TEXT NOT NULL DEFAULT '[]',
+        periods TEXT NOT NULL DEFAULT '[]', term_sourced_ids TEXT NOT NULL DEFAULT '[]',
+        location TEXT)""",
+    f"""CREATE TABLE people ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('student','teacher','admin','parent','guardian','aide',
+            'administrator','proctor','relative','other')),
+        username TEXT, given_name TEXT NOT NULL, family_name TEXT NOT NULL, middle_name TEXT,
+        identifier TEXT, email TEXT, grades TEXT NOT NULL DEFAULT '[]',
+        enabled INTEGER NOT NULL DEFAULT 1)""",
+    "CREATE INDEX people_email ON people(email)",
+    f"""CREATE TABLE enrollments ({_SYNC_COLUMNS}, sourced_id TEXT NOT NULL UNIQUE,
+        class_id TEXT NOT NULL REFERENCES classes(id), person_id TEXT NOT NULL REFERENCES people(id),
+        role TEXT NOT NULL, is_primary INTEGER NOT NULL DEFAULT 0, begin_date TEXT, end_date TEXT)""",
+    "CREATE INDEX enrollments_person ON enrollments(person_id, role)",
+    "CREATE INDEX enrollments_class ON enrollments(class_id, role)",
+    f"""CREATE TABLE timetable_series ({_SYNC_COLUMNS}, source_uid TEXT NOT NULL UNIQUE,
+        class_id TEXT NOT NULL REFERENCES classes(id), teacher_id TEXT REFERENCES people(id),
+        room_id TEXT REFERENCES rooms(id), title TEXT NOT NULL, rrule TEXT NOT NULL,
+        weekday INTEGER NOT NULL CHECK (weekday BETWEEN 0 AND 6),
+        start_time TEXT NOT NULL, end_time TEXT NOT NULL,
+        first_date TEXT NOT NULL, last_date TEXT NOT NULL)""",
+    f"""CREATE TABLE lessons ({_SYNC_COLUMNS}, source_key TEXT NOT NULL UNIQUE,
+        series_id TEXT REFERENCES timetable_series(id),
+        class_id TEXT NOT NULL REFERENCES classes(id), teacher_id TEXT REFERENCES people(id),
+        room_id TEXT REFERENCES rooms(id), title TEXT NOT NULL,
+        date TEXT NOT NULL, start_time TEXT NOT NULL, end_time TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'scheduled' CHECK (status IN ('scheduled','cancelled')))""",
+    "CREATE INDEX lessons_date ON lessons(date, start_time)",
+    "CREATE INDEX lessons_teacher ON lessons(teacher_id, date)",
+    "CREATE INDEX lessons_class ON lessons(class_id, date)",
+    "CREATE INDEX lessons_room ON lessons(room_id, date)",
+    f"""CREATE TABLE holidays ({_SYNC_COLUMNS}, source_uid TEXT NOT NULL UNIQUE,
+        title TEXT NOT NULL, first_date TEXT NOT NULL, last_date TEXT NOT NULL)""",
+    f"""CREATE TABLE cards ({_SYNC_COLUMNS}, uid TEXT NOT NULL UNIQUE,
+        person_id TEXT REFERENCES people(id))""",
+    f"""CREATE TABLE attendance ({_SYNC_COLUMNS},
+        lesson_id TEXT NOT NULL REFERENCES lessons(id),
+        student_id TEXT NOT NULL REFERENCES people(id),
+        status TEXT NOT NULL CHECK (status IN ('present','absent','late','excused')),
+        note TEXT NOT NULL DEFAULT '', source TEXT NOT NULL DEFAULT 'manual',
+        recorded_by TEXT, recorded_at TEXT NOT NULL, UNIQUE (lesson_id, student_id))""",
+    "CREATE INDEX attendance_student ON attendance(student_id)",
+    f"""CREATE TABLE marks ({_SYNC_COLUMNS},
+        student_id TEXT NOT NULL REFERENCES people(id), class_id TEXT NOT NULL REFERENCES classes(id),
+        lesson_id TEXT REFERENCES lessons(id), value INTEGER NOT NULL,
+        comment TEXT NOT NULL DEFAULT '', date TEXT NOT NULL,
+        recorded_by TEXT, recorded_at TEXT NOT NULL)""",
+    "CREATE INDEX marks_student ON marks(student_id, date)",
+    "CREATE INDEX marks_class ON marks(class_id, date)",
+    f"""CREATE TABLE homework ({_SYNC_COLUMNS},
+        lesson_id TEXT NOT NULL REFERENCES lessons(id), class_id TEXT NOT NULL REFERENCES classes(id),
+        due_date TEXT NOT NULL, text TEXT NOT NULL, recorded_by TEXT, recorded_at TEXT NOT NULL)""",
+    "CREATE INDEX homework_class ON homework(class_id, due_date)",
+    f"""CREATE TABLE lesson_topics ({_SYNC_COLUMNS},
+        lesson_id TEXT NOT NULL UNIQUE REFERENCES lessons(id), topic TEXT NOT NULL,
+        recorded_by TEXT, recorded_at TEXT NOT NULL)""",
+    # seq is the per-box sequence that push sends; hlc orders fields for the merge
+    """CREATE TABLE change_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+        table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('upsert','delete')), fields TEXT NOT NULL,
+        hlc TEXT NOT NULL, origin TEXT NOT NULL, actor TEXT)""",
+    "CREATE INDEX change_log_row ON change_log(table_name, row_id)",
+    """CREATE TABLE field_versions (table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        field TEXT NOT NULL, hlc TEXT NOT NULL, PRIMARY KEY (table_name, row_id, field))
+        WITHOUT ROWID""",
+    # local to the box, never synced
+    """CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role TEXT NOT NULL CHECK (role IN ('admin','teacher','student','device')),
+        person_id TEXT REFERENCES people(id), password_hash TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0, feed_token TEXT UNIQUE,
+        created_at TEXT NOT NULL, password_changed_at TEXT NOT NULL)""",
+    """CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, user_id TEXT NOT NULL REFERENCES users(id),
+        created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
+    "CREATE INDEX sessions_user ON sessions(user_id)",
+]
+
+
+@migrations()
+def m001_initial(db: UtilsDatabase) -> None:
+    for statement in _V1:
+        db.execute(statement)

@@ -1,0 +1,123 @@
+"""`Tx`: what a write job gets. Writes to syncable tables append to the change log in the same
+transaction, with one hybrid-clock timestamp per job and per-field versions for the merge."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from edge.db._connect import Row
+from edge.db._schema import SYNCABLE
+from sync import HybridClock, uuid7
+
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
+
+
+class NotFound(LookupError):
+    """The row to change does not exist (or is deleted)."""
+
+
+def _ident(name: str) -> str:
+    if not _IDENTIFIER.match(name):
+        raise ValueError(f"not a safe SQL identifier: {name!r}")
+    return name
+
+
+class Tx:
+    """One write job's view of the open transaction."""
+
+    def __init__(self, conn: sqlite3.Connection, clock: HybridClock, actor: str | None) -> None:
+        self.conn = conn
+        self.actor = actor
+        self._clock = clock
+        self._hlc: str | None = None
+
+    @property
+    def hlc(self) -> str:
+        if self._hlc is None:
+            self._hlc = self._clock.now().encode()
+        return self._hlc
+
+    def query(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Row | None:
+        row: Row | None = self.conn.execute(sql, params).fetchone()
+        return row
+
+    def insert(self, table: str, values: Mapping[str, Any]) -> str:
+        """Insert a row; syncable rows get a UUIDv7 id (unless given) and a change-log entry."""
+        row = dict(values)
+        if table in SYNCABLE:
+            row.setdefault("id", uuid7())
+        columns = ", ".join(_ident(c) for c in row)
+        marks = ", ".join("?" for _ in row)
+        self.conn.execute(f"INSERT INTO {_ident(table)} ({columns}) VALUES ({marks})", list(row.values()))
+        if table in SYNCABLE:
+            self._log_change(table, row["id"], "upsert", row)
+        return str(row.get("id", ""))
+
+    def update(self, table: str, row_id: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Change the given fields of a live row; returns (and logs) only what really changed."""
+        current = self.one(f"SELECT * FROM {_ident(table)} WHERE id = ?", [row_id])
+        if current is None or current.get("deleted"):
+            raise NotFound(f"{table} {row_id}")
+        changed = {k: v for k, v in values.items() if current[_ident(k)] != v}
+        if changed:
+            self._set(table, row_id, changed)
+            if table in SYNCABLE:
+                self._log_change(table, row_id, "upsert", changed)
+        return changed
+
+    def delete(self, table: str, row_id: str) -> None:
+        """Tombstone a syncable row: it stays, marked deleted, so a late edit cannot revive it."""
+        if table not in SYNCABLE:
+            self.conn.execute(f"DELETE FROM {_ident(table)} WHERE id = ?", [row_id])
+            return
+        current = self.one(f"SELECT deleted FROM {_ident(table)} WHERE id = ?", [row_id])
+        if current is None or current["deleted"]:
+            raise NotFound(f"{table} {row_id}")
+        self._set(table, row_id, {"deleted": 1})
+        self._log_change(table, row_id, "delete", {"deleted": 1})
+
+    def upsert(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[str, bool]:
+        """Insert or update by a natural key (e.g. a OneRoster sourcedId). Returns (id, changed).
+
+        Re-importing the same data changes nothing and logs nothing.
+        """
+        where = " AND ".join(f"{_ident(k)} = ?" for k in key)
+        current = self.one(f"SELECT * FROM {_ident(table)} WHERE {where}", list(key.values()))
+        if current is None:
+            return self.insert(table, {**key, **values}), True
+        wanted = dict(values)
+        if current.get("deleted"):
+            wanted["deleted"] = 0
+        changed = {k: v for k, v in wanted.items() if current[_ident(k)] != v}
+        if changed:
+            self._set(table, current["id"], changed)
+            if table in SYNCABLE:
+                self._log_change(table, current["id"], "upsert", changed)
+        return str(current["id"]), bool(changed)
+
+    def _set(self, table: str, row_id: str, values: Mapping[str, Any]) -> None:
+        assignments = ", ".join(f"{_ident(k)} = ?" for k in values)
+        self.conn.execute(
+            f"UPDATE {_ident(table)} SET {assignments} WHERE id = ?", [*values.values(), row_id]
+        )
+
+    def _log_change(self, table: str, row_id: str, op: str, fields: Mapping[str, Any]) -> None:
+        body = {k: v for k, v in fields.items() if k != "id"}
+        self.conn.execute(
+            "INSERT INTO change_log (id, table_name, row_id, op, fields, hlc, origin, actor)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [uuid7(), table, row_id, op, json.dumps(body, sort_keys=True), self.hlc,
+             self._clock.node, self.actor],
+        )
+        self.conn.executemany(
+            "INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc",
+            [(table, row_id, name, self.hlc) for name in body],
+        )

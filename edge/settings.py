@@ -1,0 +1,231 @@
+"""Settings: one frozen object built once from TOML, then `EDGE_<SECTION>_<KEY>` overrides.
+
+Every key is declared here with its type and default, so an unknown key or a wrong type is
+reported by name at start-up instead of surfacing later as a strange failure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG_PATH = Path("/etc/classroom-edge/edge.toml")
+ENV_PREFIX = "EDGE_"
+
+
+class SettingsError(ValueError):
+    """A configuration problem, phrased for the person who wrote the file."""
+
+
+@dataclass(frozen=True)
+class BoxSettings:
+    name: str = "Classroom Edge"
+    data_dir: Path = Path("/var/lib/classroom-edge")
+
+
+@dataclass(frozen=True)
+class SchoolSettings:
+    timezone: str = "UTC"
+    # OneRoster sourcedId of this box's school, when a bundle holds several orgs
+    sourced_id: str = ""
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    host: str = "0.0.0.0"  # noqa: S104 - the box serves the school LAN
+    port: int = 8080
+    max_body_bytes: int = 1_048_576
+    public_url: str = ""
+
+
+@dataclass(frozen=True)
+class AuthSettings:
+    session_hours: float = 12.0
+    account_attempts: int = 5
+    address_attempts: int = 30
+    attempt_window_seconds: float = 300.0
+    cookie_secure: bool = False
+
+
+@dataclass(frozen=True)
+class DiarySettings:
+    mark_min: int = 1
+    mark_max: int = 5
+
+
+@dataclass(frozen=True)
+class TimetableSettings:
+    horizon_days: int = 366
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    reader_threads: int = 4
+    busy_timeout_ms: int = 5000
+
+
+@dataclass(frozen=True)
+class LogSettings:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Settings:
+    box: BoxSettings = field(default_factory=BoxSettings)
+    school: SchoolSettings = field(default_factory=SchoolSettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    auth: AuthSettings = field(default_factory=AuthSettings)
+    diary: DiarySettings = field(default_factory=DiarySettings)
+    timetable: TimetableSettings = field(default_factory=TimetableSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    log: LogSettings = field(default_factory=LogSettings)
+
+    @property
+    def database_path(self) -> Path:
+        return self.box.data_dir / "edge.db"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.box.data_dir / "keys"
+
+    @property
+    def content_dir(self) -> Path:
+        return self.box.data_dir / "content"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.school.timezone)
+
+    def replace(self, section: str, **values: Any) -> Settings:
+        """A copy with some keys of one section changed (used by `edge demo` and tests)."""
+        current = getattr(self, section)
+        return dataclasses.replace(self, **{section: dataclasses.replace(current, **values)})
+
+
+def load_settings(
+    path: Path | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Read `path` (or the default file when it exists), then apply environment overrides."""
+    environ = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    source = str(path or DEFAULT_CONFIG_PATH)
+    if path is not None or DEFAULT_CONFIG_PATH.exists():
+        raw = _read_toml(path or DEFAULT_CONFIG_PATH)
+    sections = {f.name: f for f in dataclasses.fields(Settings)}
+    for key in raw:
+        if key not in sections:
+            raise SettingsError(f"{source}: unknown section [{key}]")
+    built = {
+        name: _build_section(name, _section_type(f), raw.get(name, {}), source, environ)
+        for name, f in sections.items()
+    }
+    _reject_unknown_env(environ, sections)
+    settings = Settings(**built)
+    _check_values(settings, source)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as err:
+        raise SettingsError(f"{path}: no such configuration file") from err
+    except tomllib.TOMLDecodeError as err:
+        raise SettingsError(f"{path}: not valid TOML: {err}") from err
+
+
+def _section_type(f: dataclasses.Field[Any]) -> type[Any]:
+    hints = typing.get_type_hints(Settings)
+    section_type: type[Any] = hints[f.name]
+    return section_type
+
+
+def _build_section(
+    name: str, cls: type[Any], raw: Any, source: str, environ: Mapping[str, str]
+) -> Any:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{source}: [{name}] must be a table")
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in raw:
+        if key not in known:
+            raise SettingsError(f"{source}: unknown key {name}.{key}")
+    values: dict[str, Any] = {}
+    for key in known:
+        env_name = f"{ENV_PREFIX}{name}_{key}".upper()
+        if env_name in environ:
+            values[key] = _from_env(env_name, environ[env_name], hints[key])
+        elif key in raw:
+            values[key] = _from_toml(f"{source}: {name}.{key}", raw[key], hints[key])
+    return cls(**values)
+
+
+def _from_toml(where: str, value: Any, expected: Any) -> Any:
+    if expected is Path:
+        if isinstance(value, str):
+            return Path(value)
+    elif expected is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    elif expected is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(value, expected):
+        return value
+    raise SettingsError(f"{where}: expected {_type_name(expected)}, got {type(value).__name__}")
+
+
+def _from_env(name: str, text: str, expected: Any) -> Any:
+    try:
+        if expected is bool:
+            lowered = text.strip().lower()
+            if lowered not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(text)
+            return lowered in {"1", "true", "yes", "on"}
+        if expected is Path:
+            return Path(text)
+        return expected(text)
+    except ValueError as err:
+        raise SettingsError(f"{name}: expected {_type_name(expected)}, got {text!r}") from err
+
+
+def _type_name(expected: Any) -> str:
+    names = {int: "integer", float: "number", bool: "boolean", str: "string", Path: "path"}
+    if isinstance(expected, types.UnionType):
+        return " or ".join(_type_name(arg) for arg in typing.get_args(expected))
+    return names.get(expected, str(expected))
+
+
+def _reject_unknown_env(environ: Mapping[str, str], sections: Mapping[str, Any]) -> None:
+    known = {
+        f"{ENV_PREFIX}{name}_{f.name}".upper()
+        for name, section in sections.items()
+        for f in dataclasses.fields(_section_type(section))
+    }
+    for key in environ:
+        if key.startswith(ENV_PREFIX) and key.split("_")[1].lower() in sections and key not in known:
+            raise SettingsError(f"{key}: unknown setting")
+
+
+def _check_values(settings: Settings, source: str) -> None:
+    try:
+        settings.tz  # noqa: B018 - resolving the zone is the check
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as err:
+        raise SettingsError(
+            f"{source}: school.timezone: unknown time zone {settings.school.timezone!r}"
+        ) from err
+    if not 0 <= settings.http.port < 65536:
+        raise SettingsError(f"{source}: http.port: {settings.http.port} is not a TCP port")
+    if settings.diary.mark_min >= settings.diary.mark_max:
+        raise SettingsError(f"{source}: diary.mark_min must be below diary.mark_max")
+    if settings.log.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise SettingsError(f"{source}: log.level: {settings.log.level!r} is not a log level")

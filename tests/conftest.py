@@ -1,0 +1,89 @@
+"""Shared fixtures. Autouse guards fail a test that leaks a thread or blocks the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from edge.db import Database
+
+SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
+#: A callback that holds the loop longer than this fails the test.
+MAX_LOOP_BLOCK_SECONDS = 0.5
+
+
+def shared_fixture(*parts: str) -> Path:
+    """A file under ../shared/fixtures; the test skips, saying why, where the folder is absent."""
+    path = SHARED_FIXTURES.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"shared fixture {path} is absent (the team's ../shared/fixtures folder)")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    before = set(threading.enumerate())
+    yield
+    deadline = time.monotonic() + 2
+    leaked: list[threading.Thread] = []
+    while time.monotonic() < deadline:
+        leaked = [
+            t
+            for t in threading.enumerate()
+            if t not in before and t.is_alive() and not t.name.startswith("asyncio_")
+        ]
+        if not leaked:
+            return
+        time.sleep(0.02)
+    pytest.fail(f"test leaked threads: {[t.name for t in leaked]}")
+
+
+class _LoopBlockWatch:
+    def __init__(self) -> None:
+        self.worst = 0.0
+
+    def __call__(self, loop: asyncio.AbstractEventLoop) -> None:
+        original = loop._run_once  # type: ignore[attr-defined]
+
+        def timed() -> None:
+            started = time.perf_counter()
+            original()
+            self.worst = max(self.worst, time.perf_counter() - started)
+
+        loop._run_once = timed  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
+def _loop_not_blocked(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail async tests in which one loop iteration took longer than MAX_LOOP_BLOCK_SECONDS."""
+    if not asyncio.iscoroutinefunction(getattr(request.node, "function", None)):
+        yield
+        return
+    watch = _LoopBlockWatch()
+    policy = asyncio.get_event_loop_policy()
+    original_new = policy.new_event_loop
+
+    def new_loop() -> asyncio.AbstractEventLoop:
+        loop = original_new()
+        watch(loop)
+        return loop
+
+    policy.new_event_loop = new_loop  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        policy.new_event_loop = original_new  # type: ignore[method-assign]
+    if watch.worst > MAX_LOOP_BLOCK_SECONDS and "allow_loop_block" not in request.keywords:
+        pytest.fail(f"the event loop was blocked for {watch.worst:.3f} s")
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    async with Database(tmp_path / "edge.db") as database:
+        yield database
