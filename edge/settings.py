@@ -110,9 +110,7 @@ class Settings:
         return dataclasses.replace(self, **{section: dataclasses.replace(current, **values)})
 
 
-def load_settings(
-    path: Path | None = None, environ: Mapping[str, str] | None = None
-) -> Settings:
+def load_settings(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
     """Read `path` (or the default file when it exists), then apply environment overrides."""
     environ = os.environ if environ is None else environ
     raw: dict[str, Any] = {}
@@ -212,7 +210,11 @@ def _reject_unknown_env(environ: Mapping[str, str], sections: Mapping[str, Any])
         for f in dataclasses.fields(_section_type(section))
     }
     for key in environ:
-        if key.startswith(ENV_PREFIX) and key.split("_")[1].lower() in sections and key not in known:
+        if (
+            key.startswith(ENV_PREFIX)
+            and key.split("_")[1].lower() in sections
+            and key not in known
+        ):
             raise SettingsError(f"{key}: unknown setting")
 
 

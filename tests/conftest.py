@@ -7,10 +7,14 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from edge.db import Database
+
+if TYPE_CHECKING:
+    from tests._box import Box
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -87,3 +91,11 @@ def _loop_not_blocked(request: pytest.FixtureRequest) -> Iterator[None]:
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
     async with Database(tmp_path / "edge.db") as database:
         yield database
+
+
+@pytest.fixture
+async def box(aiohttp_client: Any, tmp_path: Path) -> Box:
+    from tests._box import box_settings, make_app, start_box
+
+    client = await aiohttp_client(make_app(box_settings(tmp_path)))
+    return await start_box(client)

@@ -3,6 +3,8 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +24,10 @@ async def test_failed_job_rolls_back_alone_even_inside_a_group(db: Database) -> 
         tx.insert("rooms", {"name": "half-written"})
         raise ValueError("boom")
 
-    jobs = [db.write(lambda tx, i=i: tx.insert("rooms", {"name": f"r{i}"})) for i in range(20)]
+    def room(number: int) -> Callable[[Tx], str]:
+        return lambda tx: tx.insert("rooms", {"name": f"r{number}"})
+
+    jobs = [db.write(room(i)) for i in range(20)]
     results = await asyncio.gather(*jobs[:10], db.write(bad), *jobs[10:], return_exceptions=True)
     assert sum(isinstance(r, ValueError) for r in results) == 1
     names = await db.read(lambda c: [r["name"] for r in c.execute("SELECT name FROM rooms")])
@@ -38,7 +43,9 @@ async def test_upsert_is_idempotent_and_logs_only_changed_fields(db: Database) -
     renamed = await db.write(lambda tx: tx.upsert("schools", key, {"name": "North High"}))
     assert first[1] and not again[1] and renamed[1]
     assert first[0] == again[0] == renamed[0]
-    log = await db.read(lambda c: c.execute("SELECT fields FROM change_log ORDER BY seq").fetchall())
+    log = await db.read(
+        lambda c: c.execute("SELECT fields FROM change_log ORDER BY seq").fetchall()
+    )
     assert [json.loads(e["fields"]) for e in log] == [
         {"sourced_id": "s1", "name": "North"},
         {"name": "North High"},
@@ -59,8 +66,8 @@ async def test_delete_leaves_a_tombstone_and_field_versions_advance(db: Database
     assert versions[0]["hlc"] > versions[1]["hlc"]
 
 
-async def test_clock_resumes_after_restart(tmp_path: pytest.TempPathFactory) -> None:
-    path = tmp_path / "edge.db"  # type: ignore[operator]
+async def test_clock_resumes_after_restart(tmp_path: Path) -> None:
+    path = tmp_path / "edge.db"
     async with Database(path) as first:
         await first.write(lambda tx: tx.insert("rooms", {"name": "A"}))
         assert first.clock is not None

@@ -55,7 +55,9 @@ class Tx:
             row.setdefault("id", uuid7())
         columns = ", ".join(_ident(c) for c in row)
         marks = ", ".join("?" for _ in row)
-        self.conn.execute(f"INSERT INTO {_ident(table)} ({columns}) VALUES ({marks})", list(row.values()))
+        self.conn.execute(
+            f"INSERT INTO {_ident(table)} ({columns}) VALUES ({marks})", list(row.values())
+        )
         if table in SYNCABLE:
             self._log_change(table, row["id"], "upsert", row)
         return str(row.get("id", ""))
@@ -83,7 +85,9 @@ class Tx:
         self._set(table, row_id, {"deleted": 1})
         self._log_change(table, row_id, "delete", {"deleted": 1})
 
-    def upsert(self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]) -> tuple[str, bool]:
+    def upsert(
+        self, table: str, key: Mapping[str, Any], values: Mapping[str, Any]
+    ) -> tuple[str, bool]:
         """Insert or update by a natural key (e.g. a OneRoster sourcedId). Returns (id, changed).
 
         Re-importing the same data changes nothing and logs nothing.
@@ -113,8 +117,16 @@ class Tx:
         self.conn.execute(
             "INSERT INTO change_log (id, table_name, row_id, op, fields, hlc, origin, actor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [uuid7(), table, row_id, op, json.dumps(body, sort_keys=True), self.hlc,
-             self._clock.node, self.actor],
+            [
+                uuid7(),
+                table,
+                row_id,
+                op,
+                json.dumps(body, sort_keys=True),
+                self.hlc,
+                self._clock.node,
+                self.actor,
+            ],
         )
         self.conn.executemany(
             "INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?)"

@@ -88,7 +88,9 @@ class WriterThread(threading.Thread):
         return result, None
 
 
-def _resolve_threadsafe(future: asyncio.Future[Any], result: Any, error: BaseException | None) -> None:
+def _resolve_threadsafe(
+    future: asyncio.Future[Any], result: Any, error: BaseException | None
+) -> None:
     def resolve() -> None:
         if future.cancelled():
             return

@@ -1,0 +1,38 @@
+"""Accounts and roles: scrypt passwords, opaque session tokens, failed-login throttling."""
+
+from edge.accounts._passwords import (
+    WeakPassword,
+    burn_time,
+    check_strength,
+    hash_password,
+    verify_password,
+)
+from edge.accounts._principal import Principal, Role
+from edge.accounts._ratelimit import LoginThrottle
+from edge.accounts._sessions import Sessions
+from edge.accounts._users import (
+    AccountError,
+    add_user,
+    find_user,
+    list_users,
+    resolve_person,
+    set_password,
+)
+
+__all__ = [
+    "AccountError",
+    "LoginThrottle",
+    "Principal",
+    "Role",
+    "Sessions",
+    "WeakPassword",
+    "add_user",
+    "burn_time",
+    "check_strength",
+    "find_user",
+    "hash_password",
+    "list_users",
+    "resolve_person",
+    "set_password",
+    "verify_password",
+]

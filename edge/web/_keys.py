@@ -1,0 +1,21 @@
+"""Typed application keys: every shared resource the handlers reach through `request.app`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from edge.accounts import LoginThrottle, Sessions
+from edge.db import Database
+from edge.settings import Settings
+
+Clock = Callable[[], datetime]
+
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
+DB = web.AppKey("db", Database)
+SESSIONS = web.AppKey("sessions", Sessions)
+THROTTLE = web.AppKey("throttle", LoginThrottle)
+STARTED_AT = web.AppKey("started_at", float)

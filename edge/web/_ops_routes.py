@@ -1,0 +1,114 @@
+"""What operators and monitoring read: the status page, liveness, readiness, metrics, the API
+document."""
+
+from __future__ import annotations
+
+import html
+import sqlite3
+import time
+from typing import Any
+
+from aiohttp import web
+
+from edge import __version__
+from edge.web._api import API, PREFIX
+from edge.web._keys import DB, SETTINGS, STARTED_AT
+from edge.web._metrics import METRICS
+from edge.web._openapi import openapi_document
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{name}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}
+dt{{font-weight:600}}code{{background:#f2f2f2;padding:0 .2rem}}</style></head>
+<body><h1>{name}</h1>
+<dl><dt>Version</dt><dd>{version}</dd><dt>School</dt><dd>{school}</dd>
+<dt>Up for</dt><dd>{uptime}</dd></dl>
+<ul><li><a href="{prefix}/openapi.json">API document (OpenAPI 3)</a></li>
+<li><a href="/readyz">Readiness</a> · <a href="/metrics">Metrics</a></li></ul>
+<p>Log in with <code>POST {prefix}/login</code>; see the README for a walk-through.</p>
+</body></html>
+"""
+
+
+async def status_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    school = await request.app[DB].read(_school_name)
+    uptime = int(time.monotonic() - request.app[STARTED_AT])
+    page = _PAGE.format(
+        name=html.escape(settings.box.name),
+        version=__version__,
+        school=html.escape(school or "no school imported yet"),
+        uptime=f"{uptime // 3600} h {uptime % 3600 // 60} min",
+        prefix=PREFIX,
+    )
+    return web.Response(text=page, content_type="text/html")
+
+
+def _school_name(conn: sqlite3.Connection) -> str | None:
+    row = conn.execute(
+        "SELECT name FROM schools WHERE deleted = 0 AND type = 'school' ORDER BY name LIMIT 1"
+    ).fetchone()
+    return None if row is None else str(row["name"])
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    checks: dict[str, Any] = {}
+    try:
+        checks["database"] = await request.app[DB].read(_database_check)
+    except sqlite3.Error as err:
+        checks["database"] = {"ok": False, "detail": str(err)}
+    ready = all(check["ok"] for check in checks.values())
+    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+
+
+def _database_check(conn: sqlite3.Connection) -> dict[str, Any]:
+    applied = conn.execute("SELECT count(*) AS n FROM _sqlite_migrations").fetchone()["n"]
+    return {"ok": applied > 0, "migrations": applied}
+
+
+async def metrics(request: web.Request) -> web.Response:
+    db = request.app[DB]
+    counts = await db.read(_counts)
+    gauges = {
+        "edge_db_commits_total": ("Write transactions committed.", db.stats.commits),
+        "edge_db_writes_total": ("Write jobs committed.", db.stats.writes),
+        "edge_db_commit_seconds_total": (
+            "Time spent in write transactions.",
+            db.stats.commit_seconds,
+        ),
+        "edge_sessions_active": ("Unexpired login sessions.", counts["sessions"]),
+        "edge_change_log_entries": ("Entries in the change log.", counts["changes"]),
+        "edge_uptime_seconds": ("Seconds since start.", time.monotonic() - request.app[STARTED_AT]),
+    }
+    text = request.app[METRICS].render(gauges)
+    return web.Response(
+        text=text,
+        content_type="text/plain",
+        charset="utf-8",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+def _counts(conn: sqlite3.Connection) -> dict[str, int]:
+    row: dict[str, int] = conn.execute(
+        "SELECT (SELECT count(*) FROM sessions WHERE expires_at > strftime('%Y-%m-%dT%H:%M:%S',"
+        " 'now')) AS sessions, (SELECT coalesce(max(seq), 0) FROM change_log) AS changes"
+    ).fetchone()
+    return row
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document(request.app[API].endpoints, __version__))
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/", status_page)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    app.router.add_get("/metrics", metrics)
+    app.router.add_get(f"{PREFIX}/openapi.json", openapi)

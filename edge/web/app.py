@@ -1,0 +1,84 @@
+"""`create_app(settings)`: the box's aiohttp application, one cleanup context per resource."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+from aiohttp import web
+
+from edge.accounts import LoginThrottle, Sessions
+from edge.db import Database
+from edge.settings import Settings
+from edge.web import _auth_routes, _diary_routes, _ops_routes, _timetable_routes
+from edge.web._api import API, Api
+from edge.web._errors import error_middleware
+from edge.web._keys import CLOCK, DB, SESSIONS, SETTINGS, STARTED_AT, THROTTLE, Clock
+from edge.web._metrics import METRICS, Metrics, metrics_middleware
+
+_log = logging.getLogger(__name__)
+SESSION_PURGE_SECONDS = 3600.0
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Application:
+    app = web.Application(
+        client_max_size=settings.http.max_body_bytes,
+        middlewares=[metrics_middleware, error_middleware],
+    )
+    app[SETTINGS] = settings
+    app[CLOCK] = clock
+    app[STARTED_AT] = time.monotonic()
+    app[METRICS] = Metrics()
+    app[THROTTLE] = LoginThrottle(
+        per_account=settings.auth.account_attempts,
+        per_address=settings.auth.address_attempts,
+        window_seconds=settings.auth.attempt_window_seconds,
+    )
+    api = Api()
+    for module in (_auth_routes, _timetable_routes, _diary_routes):
+        module.add_routes(api)
+    api.install(app)
+    app[API] = api
+    _ops_routes.add_routes(app)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_sessions)
+    return app
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    db = Database(
+        settings.database_path,
+        reader_threads=settings.storage.reader_threads,
+        busy_timeout_ms=settings.storage.busy_timeout_ms,
+    )
+    app[DB] = await db.open()
+    yield
+    await db.close()
+
+
+async def _sessions(app: web.Application) -> AsyncIterator[None]:
+    lifetime = timedelta(hours=app[SETTINGS].auth.session_hours)
+    sessions = Sessions(app[DB], lifetime)
+    app[SESSIONS] = sessions
+    purge = asyncio.create_task(_purge_forever(sessions), name="session-purge")
+    yield
+    purge.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await purge
+
+
+async def _purge_forever(sessions: Sessions) -> None:
+    while True:
+        removed = await sessions.purge_expired()
+        if removed:
+            _log.info("removed %d expired sessions", removed)
+        await asyncio.sleep(SESSION_PURGE_SECONDS)

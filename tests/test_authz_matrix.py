@@ -1,0 +1,127 @@
+"""Every write endpoint × every role. A new write endpoint without a row here fails the suite."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from edge.web._api import API
+from edge.web._keys import DB
+from tests._box import Box
+from tests._school import PASSWORD
+
+ROLES = ("anonymous", "panel", "sam", "other", "teach", "admin")  # device, student, …
+Prepared = tuple[str, Any]
+
+
+@dataclass(frozen=True)
+class Case:
+    prepare: Callable[[Box], Awaitable[Prepared]]
+    allowed: frozenset[str]  # the callers that succeed; everyone else gets 401 or 403
+    success: int = 200
+
+
+async def _mark(box: Box) -> str:
+    body = {"student_id": box.school["sam"], "class_id": box.school["7a"], "value": 3}
+    status, mark = await box.call("POST", "/marks", "admin", body)
+    assert status == 201
+    return str(mark["id"])
+
+
+async def _homework(box: Box) -> str:
+    body = {"lesson_id": box.school["lesson"], "due_date": "2026-11-30", "text": "read"}
+    status, homework = await box.call("POST", "/homework", "admin", body)
+    assert status == 201
+    return str(homework["id"])
+
+
+async def _login(box: Box) -> Prepared:
+    return "/login", {"username": "teach", "password": PASSWORD}
+
+
+async def _nothing(path: str, body: Any = None) -> Prepared:
+    return path, body
+
+
+STAFF_OF_7A = frozenset({"teach", "admin"})
+EVERYONE = frozenset({"panel", "sam", "other", "teach", "admin"})
+
+WRITES: dict[tuple[str, str], Case] = {
+    ("POST", "/login"): Case(_login, frozenset(ROLES)),
+    ("POST", "/logout"): Case(lambda box: _nothing("/logout"), EVERYONE, 204),
+    ("POST", "/me/calendar-feed"): Case(
+        lambda box: _nothing("/me/calendar-feed"), frozenset({"other", "teach", "admin"}), 201
+    ),
+    ("PUT", "/lessons/{lesson_id}/attendance/{student_id}"): Case(
+        lambda box: _nothing(
+            f"/lessons/{box.school['lesson']}/attendance/{box.school['sam']}", {"status": "late"}
+        ),
+        STAFF_OF_7A,
+    ),
+    ("PUT", "/lessons/{lesson_id}/topic"): Case(
+        lambda box: _nothing(f"/lessons/{box.school['lesson']}/topic", {"topic": "Sets"}),
+        STAFF_OF_7A,
+    ),
+    ("POST", "/marks"): Case(
+        lambda box: _nothing(
+            "/marks", {"student_id": box.school["sam"], "class_id": box.school["7a"], "value": 2}
+        ),
+        STAFF_OF_7A,
+        201,
+    ),
+    ("PATCH", "/marks/{mark_id}"): Case(
+        lambda box: _with(_mark(box), lambda mark: (f"/marks/{mark}", {"value": 1})), STAFF_OF_7A
+    ),
+    ("DELETE", "/marks/{mark_id}"): Case(
+        lambda box: _with(_mark(box), lambda mark: (f"/marks/{mark}", None)), STAFF_OF_7A, 204
+    ),
+    ("POST", "/homework"): Case(
+        lambda box: _nothing(
+            "/homework", {"lesson_id": box.school["lesson"], "due_date": "2026-11-24", "text": "x"}
+        ),
+        STAFF_OF_7A,
+        201,
+    ),
+    ("PATCH", "/homework/{homework_id}"): Case(
+        lambda box: _with(_homework(box), lambda hw: (f"/homework/{hw}", {"text": "y"})),
+        STAFF_OF_7A,
+    ),
+    ("DELETE", "/homework/{homework_id}"): Case(
+        lambda box: _with(_homework(box), lambda hw: (f"/homework/{hw}", None)), STAFF_OF_7A, 204
+    ),
+}
+
+
+async def _with(made: Awaitable[str], build: Callable[[str], Prepared]) -> Prepared:
+    return build(await made)
+
+
+def test_every_write_endpoint_has_a_row(box: Box) -> None:
+    writes = {(e.method, e.path) for e in box.client.app[API].endpoints if e.method != "GET"}
+    assert writes == set(WRITES)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", list(WRITES), ids=lambda e: f"{e[0]} {e[1]}")
+async def test_write_authorization(box: Box, endpoint: tuple[str, str], role: str) -> None:
+    case = WRITES[endpoint]
+    path, body = await case.prepare(box)
+    before = await _log_size(box)
+    status, answer = await box.call(endpoint[0], path, None if role == "anonymous" else role, body)
+    if role in case.allowed:
+        assert status == case.success, answer
+        return
+    expected = 401 if role == "anonymous" else 403
+    assert status == expected, answer
+    assert answer["error"] == ("unauthenticated" if expected == 401 else "forbidden")
+    assert await _log_size(box) == before, "a refused write changed the diary"
+
+
+async def _log_size(box: Box) -> int:
+    row = await box.client.app[DB].read(
+        lambda c: c.execute("SELECT count(*) AS n FROM change_log").fetchone()
+    )
+    return int(row["n"])
