@@ -90,6 +90,7 @@ class DemoSchool:
     timetable: Path
     teachers: list[str] = field(default_factory=list)  # usernames
     students: list[str] = field(default_factory=list)
+    taken: set[str] = field(default_factory=set)  # usernames are unique across the school
 
 
 def write_demo_school(folder: Path, term_start: date, term_end: date, seed: int = 7) -> DemoSchool:
@@ -97,7 +98,7 @@ def write_demo_school(folder: Path, term_start: date, term_end: date, seed: int 
     roster = folder / "oneroster"
     roster.mkdir(parents=True, exist_ok=True)
     school = DemoSchool(roster, folder / "timetable.ics")
-    teachers = [_person(rng, f"t{n:02d}", "teacher", school.teachers) for n in range(TEACHERS)]
+    teachers = [_person(rng, f"t{n:02d}", "teacher", school) for n in range(TEACHERS)]
     classes = [
         (f"cls-{grade}{letter}", f"{grade}{letter}") for grade in range(5, 11) for letter in "AB"
     ][:CLASSES]
@@ -110,12 +111,13 @@ def write_demo_school(folder: Path, term_start: date, term_end: date, seed: int 
     return school
 
 
-def _person(rng: random.Random, sourced_id: str, role: str, usernames: list[str]) -> dict[str, str]:
+def _person(rng: random.Random, sourced_id: str, role: str, school: DemoSchool) -> dict[str, str]:
     given, family = rng.choice(GIVEN), rng.choice(FAMILY)
     username = f"{given}.{family}".lower()
-    while username in usernames:
-        username = f"{given}.{family}{len(usernames)}".lower()
-    usernames.append(username)
+    while username in school.taken:
+        username = f"{given}.{family}{len(school.taken)}".lower()
+    school.taken.add(username)
+    (school.teachers if role == "teacher" else school.students).append(username)
     return {
         "sourcedId": sourced_id,
         "givenName": given,
@@ -168,7 +170,7 @@ def _roster_rows(
         for t in taught:
             enrollments.append(_enrollment(class_id, teachers[t]["sourcedId"], "teacher"))
         for n in range(STUDENTS_PER_CLASS):
-            student = _person(rng, f"s-{code}-{n:02d}", "student", school.students)
+            student = _person(rng, f"s-{code}-{n:02d}", "student", school)
             users.append(_user_row(student, code[:-1]))
             enrollments.append(_enrollment(class_id, student["sourcedId"], "student"))
     return {

@@ -16,6 +16,8 @@ from edge.db import Database
 if TYPE_CHECKING:
     from tests._box import Box
 
+pytest_plugins = ["pytester"]
+
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 FIXTURES = Path(__file__).parent / "fixtures"
 #: A callback that holds the loop longer than this fails the test.
@@ -48,43 +50,26 @@ def _no_leaked_threads() -> Iterator[None]:
     pytest.fail(f"test leaked threads: {[t.name for t in leaked]}")
 
 
-class _LoopBlockWatch:
-    def __init__(self) -> None:
-        self.worst = 0.0
-
-    def __call__(self, loop: asyncio.AbstractEventLoop) -> None:
-        original = loop._run_once  # type: ignore[attr-defined]
-
-        def timed() -> None:
-            started = time.perf_counter()
-            original()
-            self.worst = max(self.worst, time.perf_counter() - started)
-
-        loop._run_once = timed  # type: ignore[attr-defined]
-
-
 @pytest.fixture(autouse=True)
-def _loop_not_blocked(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail async tests in which one loop iteration took longer than MAX_LOOP_BLOCK_SECONDS."""
-    if not asyncio.iscoroutinefunction(getattr(request.node, "function", None)):
-        yield
-        return
-    watch = _LoopBlockWatch()
-    policy = asyncio.get_event_loop_policy()
-    original_new = policy.new_event_loop
+def _loop_not_blocked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Fail a test in which one event-loop callback ran longer than MAX_LOOP_BLOCK_SECONDS."""
+    worst = 0.0
+    original = asyncio.Handle._run
 
-    def new_loop() -> asyncio.AbstractEventLoop:
-        loop = original_new()
-        watch(loop)
-        return loop
+    def timed(handle: asyncio.Handle) -> None:
+        nonlocal worst
+        started = time.perf_counter()
+        try:
+            original(handle)
+        finally:
+            worst = max(worst, time.perf_counter() - started)
 
-    policy.new_event_loop = new_loop  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        policy.new_event_loop = original_new  # type: ignore[method-assign]
-    if watch.worst > MAX_LOOP_BLOCK_SECONDS and "allow_loop_block" not in request.keywords:
-        pytest.fail(f"the event loop was blocked for {watch.worst:.3f} s")
+    monkeypatch.setattr(asyncio.Handle, "_run", timed)
+    yield
+    if worst > MAX_LOOP_BLOCK_SECONDS and "allow_loop_block" not in request.keywords:
+        pytest.fail(f"an event-loop callback blocked the loop for {worst:.3f} s")
 
 
 @pytest.fixture

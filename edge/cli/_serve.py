@@ -101,11 +101,15 @@ def _serve_demo(args: argparse.Namespace, data_dir: Path) -> int:
 async def load_demo_school(settings: Settings, today: date) -> dict[str, list[str]]:
     """Generate the demo school's files and load them through the real importers."""
     source = settings.box.data_dir / "demo-source"
-    school = write_demo_school(source, today - timedelta(days=28), today + timedelta(days=120))
+    school = await asyncio.to_thread(
+        write_demo_school, source, today - timedelta(days=28), today + timedelta(days=120)
+    )
     async with Database(settings.database_path) as db:
         await import_oneroster(db, school.roster_dir)
         await import_timetable(db, school.timetable, settings, today=today)
-        hashes = {role: hash_password(pw) for role, pw in DEMO_PASSWORDS.items()}
+        hashes = {
+            role: await asyncio.to_thread(hash_password, pw) for role, pw in DEMO_PASSWORDS.items()
+        }
         logins = {
             "admin": ["admin"],
             "teacher": school.teachers,
