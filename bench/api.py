@@ -2,7 +2,9 @@
 
 1. GET today's timetable as a teacher, 100 concurrent connections, load from `wrk` in another
    process; anchor: a bare aiohttp app serving the same JSON from memory, measured in the same run.
-2. Mark writes from 50 concurrent writers: latency percentiles; then the box is killed with
+2. Mark writes from 50 concurrent writers, paced (each writer one mark every 100 ms: the load is
+   set, latency is measured) and saturated (wrk, back to back: throughput, and latency under it);
+   anchor: plain SQLite committing one row per durable transaction. Then the box is killed with
    SIGKILL and every acknowledged mark must be in the database.
 
 Run: `make bench-api` or `.venv/bin/python bench/api.py` (needs `wrk`: apt-get install wrk).
@@ -14,12 +16,10 @@ import argparse
 import asyncio
 import json
 import random
-import re
 import shutil
 import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +31,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._servers import REPO, edge_demo, free_port, get_json, post_json, process
+from bench._wrk import mark_script, run_wrk
 
 
 def next_weekday(day: date) -> date:
@@ -49,101 +50,116 @@ def busiest_teacher(db_path: Path, day: date) -> str:
     return str(row[0])
 
 
-def wrk(url: str, token: str, connections: int, seconds: int) -> float:
-    result = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "-H",
-            f"Authorization: Bearer {token}",
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    found = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
-    if found is None or errors is not None:
-        raise RuntimeError(f"wrk failed or saw errors:\n{result.stdout}")
-    return float(found.group(1))
-
-
 def read_throughput(base: str, anchor: str, token: str, args: argparse.Namespace) -> dict[str, Any]:
-    edge_rps, anchor_rps = [], []
+    edge, bare = [], []
     for _ in range(args.rounds):
-        edge_rps.append(
-            wrk(f"{base}/api/v1/timetable/today", token, args.connections, args.seconds)
+        edge.append(
+            run_wrk(f"{base}/api/v1/timetable/today", token, args.connections, args.seconds)
         )
-        anchor_rps.append(
-            wrk(f"{anchor}/api/v1/timetable/today", token, args.connections, args.seconds)
+        bare.append(
+            run_wrk(f"{anchor}/api/v1/timetable/today", token, args.connections, args.seconds)
         )
-    ratios = [e / a for e, a in zip(edge_rps, anchor_rps, strict=True)]
+    ratios = [
+        e.requests_per_second / a.requests_per_second for e, a in zip(edge, bare, strict=True)
+    ]
     return {
-        "edge_rps": edge_rps,
-        "anchor_rps": anchor_rps,
-        "edge_rps_median": statistics.median(edge_rps),
-        "anchor_rps_median": statistics.median(anchor_rps),
+        "edge_rps": [round(e.requests_per_second) for e in edge],
+        "anchor_rps": [round(a.requests_per_second) for a in bare],
+        "edge_p99_ms": [e.p99_ms for e in edge],
+        "edge_rps_median": statistics.median(e.requests_per_second for e in edge),
+        "anchor_rps_median": statistics.median(a.requests_per_second for a in bare),
         "ratio_median": statistics.median(ratios),
     }
 
 
-async def write_marks(base: str, token: str, writers: int, per_writer: int) -> dict[str, Any]:
+def saturated_writes(
+    base: str, token: str, pairs: list[tuple[str, str]], folder: Path, args: argparse.Namespace
+) -> dict[str, Any]:
+    """50 writers posting marks back to back (closed loop): throughput, and latency under it."""
+    script = mark_script(folder / "marks.lua", pairs)
+    runs = [
+        run_wrk(f"{base}/api/v1/marks", token, args.writers, args.seconds, script)
+        for _ in range(args.rounds)
+    ]
+    return {
+        "writes_per_second": [round(r.requests_per_second) for r in runs],
+        "p50_ms": [r.p50_ms for r in runs],
+        "p99_ms": [r.p99_ms for r in runs],
+        "p99_ms_median": statistics.median(r.p99_ms for r in runs),
+        "writes_per_second_median": statistics.median(r.requests_per_second for r in runs),
+        "acknowledged": sum(r.requests for r in runs),
+    }
+
+
+async def paced_writes(
+    base: str, token: str, pairs: list[tuple[str, str]], args: argparse.Namespace
+) -> dict[str, Any]:
+    """50 writers each writing a mark every `pace_ms` (open loop): latency at a set load."""
     headers = {"Authorization": f"Bearer {token}"}
-    connector = aiohttp.TCPConnector(limit=writers)
-    async with aiohttp.ClientSession(base, headers=headers, connector=connector) as session:
-        targets = await _students_by_class(session)
-        latencies: list[float] = []
-        acknowledged: list[str] = []
+    latencies: list[float] = []
+    deadline = time.monotonic() + args.seconds
+    async with aiohttp.ClientSession(base, headers=headers) as session:
 
         async def writer(seed: int) -> None:
             rng = random.Random(seed)
-            for _ in range(per_writer):
-                class_id, student_id = rng.choice(targets)
+            await asyncio.sleep(rng.random() * args.pace_ms / 1000)
+            while time.monotonic() < deadline:
+                class_id, student_id = rng.choice(pairs)
                 body = {
                     "class_id": class_id,
                     "student_id": student_id,
-                    "value": rng.randint(1, 5),
+                    "value": 4,
                     "comment": "bench",
                 }
                 started = time.perf_counter()
                 async with session.post("/api/v1/marks", json=body) as answer:
-                    mark = await answer.json()
-                    assert answer.status == 201, mark
-                latencies.append(time.perf_counter() - started)
-                acknowledged.append(mark["id"])
+                    await answer.read()
+                    assert answer.status == 201
+                elapsed = time.perf_counter() - started
+                latencies.append(elapsed)
+                await asyncio.sleep(max(0.0, args.pace_ms / 1000 - elapsed))
 
-        started = time.perf_counter()
-        await asyncio.gather(*(writer(n) for n in range(writers)))
-        elapsed = time.perf_counter() - started
+        await asyncio.gather(*(writer(n) for n in range(args.writers)))
     quantiles = statistics.quantiles(latencies, n=100)
     return {
+        "offered_per_second": args.writers * 1000 / args.pace_ms,
         "writes": len(latencies),
-        "writes_per_second": len(latencies) / elapsed,
         "p50_ms": quantiles[49] * 1000,
         "p99_ms": quantiles[98] * 1000,
-        "max_ms": max(latencies) * 1000,
-        "acknowledged": acknowledged,
+        "acknowledged": len(latencies),
     }
 
 
-async def _students_by_class(session: aiohttp.ClientSession) -> list[tuple[str, str]]:
-    async with session.get("/api/v1/classes") as answer:
-        classes = (await answer.json())["classes"]
+def sqlite_commits(folder: Path, count: int = 2000) -> dict[str, float]:
+    """The anchor for writes: plain SQLite, WAL, synchronous=FULL, one row per transaction."""
+    with sqlite3.connect(folder / "anchor.db", isolation_level=None) as conn:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("CREATE TABLE marks (id INTEGER PRIMARY KEY, value INTEGER, comment TEXT)")
+        latencies = []
+        started = time.perf_counter()
+        for n in range(count):
+            began = time.perf_counter()
+            conn.execute("BEGIN")
+            conn.execute("INSERT INTO marks (value, comment) VALUES (?, 'bench')", [n % 5])
+            conn.execute("COMMIT")
+            latencies.append(time.perf_counter() - began)
+        elapsed = time.perf_counter() - started
+    quantiles = statistics.quantiles(latencies, n=100)
+    return {"commits_per_second": count / elapsed, "p99_ms": quantiles[98] * 1000}
+
+
+def students_by_class(base: str, token: str) -> list[tuple[str, str]]:
     pairs = []
-    for klass in classes:
-        async with session.get(f"/api/v1/classes/{klass['id']}/students") as answer:
-            pairs += [(klass["id"], s["id"]) for s in (await answer.json())["students"]]
+    for klass in get_json(f"{base}/api/v1/classes", token)["classes"]:
+        students = get_json(f"{base}/api/v1/classes/{klass['id']}/students", token)["students"]
+        pairs += [(klass["id"], student["id"]) for student in students]
     return pairs
 
 
-def durable_count(db_path: Path, ids: list[str]) -> int:
+def durable_marks(db_path: Path) -> int:
     with sqlite3.connect(db_path) as conn:
-        conn.execute("CREATE TEMP TABLE acked (id TEXT PRIMARY KEY)")
-        conn.executemany("INSERT INTO acked VALUES (?)", [(i,) for i in ids])
-        row = conn.execute("SELECT count(*) FROM marks JOIN acked USING (id)").fetchone()
+        row = conn.execute("SELECT count(*) FROM marks WHERE comment = 'bench'").fetchone()
     return int(row[0])
 
 
@@ -153,7 +169,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=100)
     parser.add_argument("--writers", type=int, default=50)
-    parser.add_argument("--writes-per-writer", type=int, default=100)
+    parser.add_argument("--pace-ms", type=float, default=100.0, help="paced writers' interval")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench/api.py needs wrk: apt-get install wrk")
@@ -169,9 +185,8 @@ def run(folder: Path, today: date, args: argparse.Namespace) -> dict[str, Any]:
     data_dir = folder / "box"
     with process(edge_demo(data_dir, port, today.isoformat()), f"{base}/healthz") as box:
         teacher = busiest_teacher(data_dir / "edge.db", today)
-        token = post_json(
-            f"{base}/api/v1/login", {"username": teacher, "password": "demo-teacher"}
-        )["token"]
+        login = {"username": teacher, "password": "demo-teacher"}
+        token = post_json(f"{base}/api/v1/login", login)["token"]
         body = get_json(f"{base}/api/v1/timetable/today", token)
         body_file = folder / "today.json"
         body_file.write_text(json.dumps(body), encoding="utf-8")
@@ -183,18 +198,24 @@ def run(folder: Path, today: date, args: argparse.Namespace) -> dict[str, Any]:
         ]
         with process(anchor_cmd, f"{anchor}/healthz"):
             reads = read_throughput(base, anchor, token, args)
-        writes = asyncio.run(write_marks(base, token, args.writers, args.writes_per_writer))
+        pairs = students_by_class(base, token)
+        paced = asyncio.run(paced_writes(base, token, pairs, args))
+        saturated = saturated_writes(base, token, pairs, folder, args)
         box.send_signal(signal.SIGKILL)
         box.wait()
-        acknowledged = writes.pop("acknowledged")
-        writes["durable_after_sigkill"] = durable_count(data_dir / "edge.db", acknowledged)
-        writes["lost"] = len(acknowledged) - writes["durable_after_sigkill"]
+    acknowledged = paced.pop("acknowledged") + saturated.pop("acknowledged")
+    durable = durable_marks(data_dir / "edge.db")
     return {
         "date": today.isoformat(),
         "lessons_today": len(body["lessons"]),
         "connections": args.connections,
         "reads": reads,
-        "writes": writes,
+        "writes_paced": paced,
+        "writes_saturated": saturated,
+        "plain_sqlite_anchor": sqlite_commits(folder),
+        "acknowledged_writes": acknowledged,
+        "durable_after_sigkill": durable,
+        "every_acknowledged_write_durable": durable >= acknowledged,
     }
 
 

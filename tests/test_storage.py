@@ -52,18 +52,21 @@ async def test_upsert_is_idempotent_and_logs_only_changed_fields(db: Database) -
     ]
 
 
-async def test_delete_leaves_a_tombstone_and_field_versions_advance(db: Database) -> None:
+async def test_delete_leaves_a_tombstone_logged_after_the_insert(db: Database) -> None:
     room_id = await db.write(lambda tx: tx.insert("rooms", {"name": "Lab"}))
     await db.write(lambda tx: tx.delete("rooms", room_id))
     row = await db.read(lambda c: c.execute("SELECT deleted FROM rooms").fetchone())
     assert row["deleted"] == 1
     with pytest.raises(NotFound):
         await db.write(lambda tx: tx.delete("rooms", room_id))
-    versions = await db.read(
-        lambda c: c.execute("SELECT field, hlc FROM field_versions ORDER BY field").fetchall()
+    log = await db.read(
+        lambda c: c.execute("SELECT op, fields, hlc FROM change_log ORDER BY seq").fetchall()
     )
-    assert [v["field"] for v in versions] == ["deleted", "name"]
-    assert versions[0]["hlc"] > versions[1]["hlc"]
+    assert [(e["op"], json.loads(e["fields"])) for e in log] == [
+        ("upsert", {"name": "Lab"}),
+        ("delete", {"deleted": 1}),
+    ]
+    assert log[0]["hlc"] < log[1]["hlc"], "the hybrid clock orders the two changes"
 
 
 async def test_clock_resumes_after_restart(tmp_path: Path) -> None:

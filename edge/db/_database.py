@@ -48,6 +48,7 @@ class Database:
         self._reader_conns: list[sqlite3.Connection] = []
         self._local = threading.local()
         self._lock = threading.Lock()
+        self._versions: dict[str, int] = {}
 
     async def open(self) -> Database:
         try:
@@ -84,8 +85,21 @@ class Database:
             raise StorageError("database is not open")
         clock = self.clock
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._writer.submit(Job(lambda conn: fn(Tx(conn, clock, actor)), future))
+        job = Job(lambda conn: None, future)
+
+        def run(conn: sqlite3.Connection) -> T:
+            tx = Tx(conn, clock, actor)
+            result = fn(tx)
+            job.tables = tx.changed
+            return result
+
+        job.fn = run
+        self._writer.submit(job)
         return await future
+
+    def version(self, tables: tuple[str, ...]) -> int:
+        """Grows whenever a commit changed one of `tables` (a cache key for data read from them)."""
+        return sum(self._versions.get(table, 0) for table in tables)
 
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         """Run `fn` with a read-only connection on a reader thread."""
@@ -115,7 +129,9 @@ class Database:
         conn.row_factory = dict_factory
         return conn, _load_clock(conn)
 
-    def _count_commit(self, writes: int, seconds: float) -> None:
+    def _count_commit(self, writes: int, seconds: float, changed: set[str]) -> None:
+        for table in changed:
+            self._versions[table] = self._versions.get(table, 0) + 1
         self.stats.commits += 1
         self.stats.writes += writes
         self.stats.commit_seconds += seconds

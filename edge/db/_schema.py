@@ -109,9 +109,6 @@ _V1 = [
         op TEXT NOT NULL CHECK (op IN ('upsert','delete')), fields TEXT NOT NULL,
         hlc TEXT NOT NULL, origin TEXT NOT NULL, actor TEXT)""",
     "CREATE INDEX change_log_row ON change_log(table_name, row_id)",
-    """CREATE TABLE field_versions (table_name TEXT NOT NULL, row_id TEXT NOT NULL,
-        field TEXT NOT NULL, hlc TEXT NOT NULL, PRIMARY KEY (table_name, row_id, field))
-        WITHOUT ROWID""",
     # local to the box, never synced
     """CREATE TABLE users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE COLLATE NOCASE,
         role TEXT NOT NULL CHECK (role IN ('admin','teacher','student','device')),
@@ -129,3 +126,10 @@ _V1 = [
 def m001_initial(db: UtilsDatabase) -> None:
     for statement in _V1:
         db.execute(statement)
+
+
+@migrations()
+def m002_teacher_lookups(db: UtilsDatabase) -> None:
+    """Permission checks ask "does this teacher teach this class?" on every diary write."""
+    db.execute("CREATE INDEX lessons_teacher_class ON lessons(teacher_id, class_id)")
+    db.execute("CREATE INDEX enrollments_person_class ON enrollments(person_id, class_id, role)")

@@ -1,5 +1,6 @@
 """`Tx`: what a write job gets. Writes to syncable tables append to the change log in the same
-transaction, with one hybrid-clock timestamp per job and per-field versions for the merge."""
+transaction, with one hybrid-clock timestamp per job: the change log holds, per row, which fields
+changed, to what, and when — all that a per-field merge needs."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class Tx:
         self.actor = actor
         self._clock = clock
         self._hlc: str | None = None
+        #: syncable tables this job wrote (read by the writer to version caches after commit)
+        self.changed: set[str] = set()
 
     @property
     def hlc(self) -> str:
@@ -114,6 +117,7 @@ class Tx:
 
     def _log_change(self, table: str, row_id: str, op: str, fields: Mapping[str, Any]) -> None:
         body = {k: v for k, v in fields.items() if k != "id"}
+        self.changed.add(table)
         self.conn.execute(
             "INSERT INTO change_log (id, table_name, row_id, op, fields, hlc, origin, actor)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -127,9 +131,4 @@ class Tx:
                 self._clock.node,
                 self.actor,
             ],
-        )
-        self.conn.executemany(
-            "INSERT INTO field_versions (table_name, row_id, field, hlc) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (table_name, row_id, field) DO UPDATE SET hlc = excluded.hlc",
-            [(table, row_id, name, self.hlc) for name in body],
         )

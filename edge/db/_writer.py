@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 _log = logging.getLogger(__name__)
@@ -25,10 +25,14 @@ MAX_GROUP = 128
 class Job:
     fn: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
+    tables: set[str] = field(default_factory=set)  # filled by fn with the tables it changed
+
+
+OnCommit = Callable[[int, float, set[str]], None]
 
 
 class WriterThread(threading.Thread):
-    def __init__(self, conn: sqlite3.Connection, on_commit: Callable[[int, float], None]) -> None:
+    def __init__(self, conn: sqlite3.Connection, on_commit: OnCommit) -> None:
         super().__init__(name="edge-db-writer", daemon=True)
         self._conn = conn
         self._on_commit = on_commit
@@ -67,14 +71,18 @@ class WriterThread(threading.Thread):
             self._conn.execute("BEGIN IMMEDIATE")
             outcomes = [self._run_job(job) for job in group]
             self._conn.execute("COMMIT")
+            changed = set().union(*(job.tables for job in group))
         except sqlite3.Error as err:
             _log.error("commit failed, %d writes refused: %s", len(group), err)
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
             outcomes = [(None, err)] * len(group)
-        self._on_commit(len(group), time.perf_counter() - started)
-        for job, (result, error) in zip(group, outcomes, strict=True):
-            _resolve_threadsafe(job.future, result, error)
+            changed = set()
+        # after COMMIT, before any caller hears back: a cache never outlives its data
+        self._on_commit(len(group), time.perf_counter() - started, changed)
+        _resolve_threadsafe(
+            [(job.future, *outcome) for job, outcome in zip(group, outcomes, strict=True)]
+        )
 
     def _run_job(self, job: Job) -> tuple[Any, BaseException | None]:
         self._conn.execute("SAVEPOINT job")
@@ -88,18 +96,26 @@ class WriterThread(threading.Thread):
         return result, None
 
 
-def _resolve_threadsafe(
-    future: asyncio.Future[Any], result: Any, error: BaseException | None
-) -> None:
-    def resolve() -> None:
+Outcome = tuple[asyncio.Future[Any], Any, BaseException | None]
+
+
+def _resolve_threadsafe(outcomes: list[Outcome]) -> None:
+    """Deliver a whole group's results with one wake-up per event loop, not one per job."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[Outcome]] = {}
+    for outcome in outcomes:
+        by_loop.setdefault(outcome[0].get_loop(), []).append(outcome)
+    for loop, batch in by_loop.items():
+        try:
+            loop.call_soon_threadsafe(_resolve, batch)
+        except RuntimeError:
+            _log.debug("event loop closed before %d write results could be delivered", len(batch))
+
+
+def _resolve(batch: list[Outcome]) -> None:
+    for future, result, error in batch:
         if future.cancelled():
-            return
+            continue
         if error is not None:
             future.set_exception(error)
         else:
             future.set_result(result)
-
-    try:
-        future.get_loop().call_soon_threadsafe(resolve)
-    except RuntimeError:
-        _log.debug("event loop closed before a write result could be delivered")

@@ -19,6 +19,16 @@ def classes_taught(conn: sqlite3.Connection, person_id: str) -> set[str]:
     return {r["class_id"] for r in rows}
 
 
+def teaches_class(conn: sqlite3.Connection, person_id: str, class_id: str) -> bool:
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM enrollments WHERE person_id = ? AND class_id = ?"
+        " AND role = 'teacher' AND deleted = 0) OR EXISTS (SELECT 1 FROM lessons"
+        " WHERE teacher_id = ? AND class_id = ? AND deleted = 0) AS teaches",
+        [person_id, class_id, person_id, class_id],
+    ).fetchone()
+    return bool(row["teaches"])
+
+
 def classes_attended(conn: sqlite3.Connection, person_id: str) -> set[str]:
     rows = conn.execute(
         "SELECT class_id FROM enrollments WHERE person_id = ? AND role = 'student' AND deleted = 0",
@@ -41,11 +51,7 @@ def visible_classes(conn: sqlite3.Connection, who: Principal) -> set[str] | None
 def require_class_writer(conn: sqlite3.Connection, who: Principal, class_id: str) -> None:
     if who.role is Role.ADMIN:
         return
-    if (
-        who.role is Role.TEACHER
-        and who.person_id
-        and class_id in classes_taught(conn, who.person_id)
-    ):
+    if who.role is Role.TEACHER and who.person_id and teaches_class(conn, who.person_id, class_id):
         return
     raise ForbiddenError("only a teacher of this class (or an admin) may change its diary")
 

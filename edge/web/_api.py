@@ -161,10 +161,10 @@ async def _body(request: web.Request, schema: Schema) -> dict[str, Any]:
 
 
 def json_body(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=_dumps)
+    return web.json_response(data, status=status, dumps=dumps)
 
 
-def _dumps(data: Any) -> str:
+def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

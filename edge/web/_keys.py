@@ -8,7 +8,7 @@ from datetime import datetime
 from aiohttp import web
 
 from edge.accounts import LoginThrottle, Sessions
-from edge.db import Database
+from edge.db import Database, ReadCache
 from edge.settings import Settings
 
 Clock = Callable[[], datetime]
@@ -19,3 +19,6 @@ DB = web.AppKey("db", Database)
 SESSIONS = web.AppKey("sessions", Sessions)
 THROTTLE = web.AppKey("throttle", LoginThrottle)
 STARTED_AT = web.AppKey("started_at", float)
+#: encoded timetable answers, valid until the school data they came from changes
+TIMETABLES = web.AppKey("timetables", ReadCache[bytes])
+TIMETABLE_TABLES = ("lessons", "classes", "rooms", "people", "enrollments")

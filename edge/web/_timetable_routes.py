@@ -18,9 +18,9 @@ from edge.diary import (
     students_of,
 )
 from edge.school import render_teacher_feed
-from edge.web._api import Api, Call, json_body
+from edge.web._api import Api, Call, dumps, json_body
 from edge.web._errors import ApiError
-from edge.web._keys import CLOCK, DB, SETTINGS
+from edge.web._keys import CLOCK, DB, SETTINGS, TIMETABLES
 
 DATE = {"type": "string", "format": "date"}
 STAFF = (Role.ADMIN, Role.TEACHER)
@@ -33,16 +33,30 @@ def today(call: Call) -> date:
 
 async def timetable_today(call: Call) -> web.StreamResponse:
     day = today(call)
-    lessons = await call.app[DB].read(lambda conn: lessons_between(conn, call.who, day, day))
-    return json_body({"date": day.isoformat(), "lessons": lessons})
+    return await _timetable(call, day, day, {"date": day.isoformat()})
 
 
 async def timetable_week(call: Call) -> web.StreamResponse:
     anchor = date.fromisoformat(call.query["start"]) if "start" in call.query else today(call)
     monday = anchor - timedelta(days=anchor.weekday())
     sunday = monday + timedelta(days=6)
-    lessons = await call.app[DB].read(lambda conn: lessons_between(conn, call.who, monday, sunday))
-    return json_body({"from": monday.isoformat(), "to": sunday.isoformat(), "lessons": lessons})
+    return await _timetable(
+        call, monday, sunday, {"from": monday.isoformat(), "to": sunday.isoformat()}
+    )
+
+
+async def _timetable(
+    call: Call, first: date, last: date, envelope: dict[str, str]
+) -> web.StreamResponse:
+    """Served from the cache until lessons, classes, rooms, people or enrollments change."""
+    who = call.who
+
+    def read(conn: sqlite3.Connection) -> bytes:
+        return dumps({**envelope, "lessons": lessons_between(conn, who, first, last)}).encode()
+
+    key = (who.role, who.person_id, first, last)
+    body = await call.app[TIMETABLES].get(key, read)
+    return web.Response(body=body, content_type="application/json")
 
 
 async def lesson(call: Call) -> web.StreamResponse:

@@ -12,12 +12,22 @@ from datetime import UTC, datetime, timedelta
 from aiohttp import web
 
 from edge.accounts import LoginThrottle, Sessions
-from edge.db import Database
+from edge.db import Database, ReadCache
 from edge.settings import Settings
 from edge.web import _auth_routes, _diary_routes, _ops_routes, _timetable_routes
 from edge.web._api import API, Api
 from edge.web._errors import error_middleware
-from edge.web._keys import CLOCK, DB, SESSIONS, SETTINGS, STARTED_AT, THROTTLE, Clock
+from edge.web._keys import (
+    CLOCK,
+    DB,
+    SESSIONS,
+    SETTINGS,
+    STARTED_AT,
+    THROTTLE,
+    TIMETABLE_TABLES,
+    TIMETABLES,
+    Clock,
+)
 from edge.web._metrics import METRICS, Metrics, metrics_middleware
 
 _log = logging.getLogger(__name__)
@@ -61,6 +71,7 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
         busy_timeout_ms=settings.storage.busy_timeout_ms,
     )
     app[DB] = await db.open()
+    app[TIMETABLES] = ReadCache(db, TIMETABLE_TABLES)
     yield
     await db.close()
 
