@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from edge.cli._serve import DEMO_STUDENT_ACCOUNTS, load_demo_school
@@ -45,3 +45,18 @@ async def test_demo_school_loads_and_is_consistent(tmp_path: Path) -> None:
         "accounts": 1 + 20 + DEMO_STUDENT_ACCOUNTS,
     }
     assert double_booked["n"] == 0, "no teacher or room is in two places at once"
+
+
+async def test_the_readme_teacher_teaches_every_school_day(tmp_path: Path) -> None:
+    settings = Settings().replace("box", data_dir=tmp_path)
+    logins = await load_demo_school(settings, MONDAY)
+    assert logins["teacher"][0] == "kira.eriksen", "README.md's walk-through logs in as her"
+    async with Database(settings.database_path) as db:
+        days = await db.read(
+            lambda c: c.execute(
+                "SELECT DISTINCT l.date FROM lessons l JOIN people p ON p.id = l.teacher_id"
+                " WHERE p.username = 'kira.eriksen' AND l.date BETWEEN ? AND ?",
+                [MONDAY.isoformat(), (MONDAY + timedelta(days=6)).isoformat()],
+            ).fetchall()
+        )
+    assert len(days) == 5

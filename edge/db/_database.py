@@ -24,7 +24,7 @@ T = TypeVar("T")
 
 
 class StorageError(RuntimeError):
-    """The database cannot be opened or used (disk full, locked, corrupt)."""
+    """The database cannot be opened or cannot take a write (disk full, locked, read-only)."""
 
 
 @dataclass
@@ -95,7 +95,10 @@ class Database:
 
         job.fn = run
         self._writer.submit(job)
-        return await future
+        try:
+            return await future
+        except sqlite3.OperationalError as err:  # full disk, locked by another process, I/O
+            raise StorageError(f"the database could not take this write: {err}") from err
 
     def version(self, tables: tuple[str, ...]) -> int:
         """Grows whenever a commit changed one of `tables` (a cache key for data read from them)."""

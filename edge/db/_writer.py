@@ -72,7 +72,7 @@ class WriterThread(threading.Thread):
             outcomes = [self._run_job(job) for job in group]
             self._conn.execute("COMMIT")
             changed = set().union(*(job.tables for job in group))
-        except sqlite3.Error as err:
+        except Exception as err:  # the writer thread must outlive any one group
             _log.error("commit failed, %d writes refused: %s", len(group), err)
             if self._conn.in_transaction:
                 self._conn.execute("ROLLBACK")
@@ -89,6 +89,8 @@ class WriterThread(threading.Thread):
         try:
             result = job.fn(self._conn)
         except Exception as err:
+            if not self._conn.in_transaction:
+                raise  # it ended the whole transaction (a full disk does): the group fails
             self._conn.execute("ROLLBACK TO SAVEPOINT job")
             self._conn.execute("RELEASE SAVEPOINT job")
             return None, err

@@ -10,7 +10,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from edge.accounts import AccountError
-from edge.db import NotFound
+from edge.db import NotFound, StorageError
 from edge.diary import ConflictError, DiaryError, ForbiddenError, InvalidError, NotFoundError
 
 _log = logging.getLogger(__name__)
@@ -64,6 +64,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return json_error(404, "not_found", f"no {err}")
     except AccountError as err:
         return json_error(400, "bad_request", str(err))
+    except StorageError as err:
+        _log.error("storage refused a write: %s", err)
+        return json_error(503, "storage_unavailable", str(err), {"Retry-After": "30"})
     except web.HTTPException as err:
         if err.status < 400:
             raise
