@@ -5,10 +5,6 @@ from __future__ import annotations
 import asyncio
 import signal
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +12,7 @@ import aiohttp
 
 from edge.web._keys import DB
 from tests._box import Box
+from tests._demo_box import demo_box
 
 
 async def _mark(box: Box, value: int = 3) -> tuple[int, Any]:
@@ -43,17 +40,6 @@ async def test_full_disk_gives_503_and_keeps_what_was_written(box: Box) -> None:
     assert len(marks) == statuses.count(201) + 2 == logged["n"], "each stored mark is logged"
 
 
-def _wait(url: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
 async def _write_marks(base: str, count: int) -> list[str]:
     async with aiohttp.ClientSession(base) as session:
         login = {"username": "admin", "password": "demo-admin-pass"}
@@ -76,26 +62,8 @@ async def _write_marks(base: str, count: int) -> list[str]:
 
 def test_acknowledged_marks_survive_sigkill(tmp_path: Path, unused_tcp_port: int) -> None:
     data = tmp_path / "box"
-    demo = [
-        sys.executable,
-        "-m",
-        "edge.cli",
-        "demo",
-        "--port",
-        str(unused_tcp_port),
-        "--today",
-        "2026-11-23",
-        "--data-dir",
-        str(data),
-    ]
-    box = subprocess.Popen(demo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{unused_tcp_port}"
-    try:
-        _wait(f"{base}/healthz")
+    with demo_box(data, unused_tcp_port, stop=signal.SIGKILL) as base:
         acknowledged = asyncio.run(_write_marks(base, 200))
-    finally:
-        box.send_signal(signal.SIGKILL)
-        box.wait()
     with sqlite3.connect(data / "edge.db") as conn:
         stored = {row[0] for row in conn.execute("SELECT id FROM marks")}
     assert set(acknowledged) <= stored

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import sqlite3
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from tests._demo_box import demo_box
+
 README = Path(__file__).resolve().parents[1] / "README.md"
-MONDAY = "2026-11-23"
 
 
 def walkthrough() -> str:
@@ -23,36 +20,9 @@ def walkthrough() -> str:
     return found.group(1)
 
 
-def _wait_for(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the demo box exited"
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
 def test_readme_walkthrough_works(tmp_path: Path, unused_tcp_port: int) -> None:
     data = tmp_path / "box"
-    demo = [
-        sys.executable,
-        "-m",
-        "edge.cli",
-        "demo",
-        "--port",
-        str(unused_tcp_port),
-        "--today",
-        MONDAY,
-        "--data-dir",
-        str(data),
-    ]
-    box = subprocess.Popen(demo, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{unused_tcp_port}"
-    try:
-        _wait_for(f"{base}/healthz", box)
+    with demo_box(data, unused_tcp_port) as base:
         result = subprocess.run(
             ["bash", "-euo", "pipefail", "-c", walkthrough()],
             cwd=tmp_path,
@@ -63,9 +33,6 @@ def test_readme_walkthrough_works(tmp_path: Path, unused_tcp_port: int) -> None:
             check=False,
         )
         assert result.returncode == 0, result.stderr
-    finally:
-        box.send_signal(signal.SIGTERM)
-        assert box.wait(timeout=20) == 0
     with sqlite3.connect(data / "edge.db") as conn:
         assert conn.execute("SELECT status, note FROM attendance").fetchall() == [
             ("late", "bus was late")

@@ -13,9 +13,11 @@ from edge.accounts._sessions import Sessions
 from edge.accounts._users import (
     AccountError,
     add_user,
+    feed_owner,
     find_user,
     list_users,
     resolve_person,
+    set_feed_token,
     set_password,
 )
 
@@ -29,10 +31,12 @@ __all__ = [
     "add_user",
     "burn_time",
     "check_strength",
+    "feed_owner",
     "find_user",
     "hash_password",
     "list_users",
     "resolve_person",
+    "set_feed_token",
     "set_password",
     "verify_password",
 ]

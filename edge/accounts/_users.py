@@ -85,3 +85,16 @@ def resolve_person(conn: sqlite3.Connection, ref: str) -> str:
     if len(rows) > 1:
         raise AccountError(f"{ref!r} matches {len(rows)} people; use the sourcedId")
     return str(rows[0]["id"])
+
+
+def set_feed_token(tx: Tx, user_id: str, token: str) -> None:
+    """A new secret calendar-feed address for the account; the old one stops working."""
+    tx.conn.execute("UPDATE users SET feed_token = ? WHERE id = ?", [token, user_id])
+
+
+def feed_owner(conn: sqlite3.Connection, token: str) -> str | None:
+    """The roster person whose calendar feed `token` opens, if any."""
+    row = conn.execute(
+        "SELECT person_id FROM users WHERE feed_token = ? AND disabled = 0", [token]
+    ).fetchone()
+    return None if row is None else row["person_id"]

@@ -85,16 +85,15 @@ class Database:
             raise StorageError("database is not open")
         clock = self.clock
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        job = Job(lambda conn: None, future)
+        changed: set[str] = set()
 
         def run(conn: sqlite3.Connection) -> T:
             tx = Tx(conn, clock, actor)
             result = fn(tx)
-            job.tables = tx.changed
+            changed.update(tx.changed)
             return result
 
-        job.fn = run
-        self._writer.submit(job)
+        self._writer.submit(Job(run, future, changed))
         try:
             return await future
         except sqlite3.OperationalError as err:  # full disk, locked by another process, I/O

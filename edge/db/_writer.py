@@ -14,7 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 _log = logging.getLogger(__name__)
@@ -25,7 +25,7 @@ MAX_GROUP = 128
 class Job:
     fn: Callable[[sqlite3.Connection], Any]
     future: asyncio.Future[Any]
-    tables: set[str] = field(default_factory=set)  # filled by fn with the tables it changed
+    tables: set[str]  # filled by fn with the tables it changed
 
 
 OnCommit = Callable[[int, float, set[str]], None]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import TypeVar
 
 from aiohttp import web
 
 from edge.accounts import Role
+from edge.db import Tx
 from edge.diary import (
     ATTENDANCE_STATUSES,
     attendance_register,
@@ -28,6 +30,7 @@ from edge.web._api import Api, Call, json_body
 from edge.web._keys import DB, SETTINGS
 from edge.web._timetable_routes import DATE, STAFF, today
 
+T = TypeVar("T")
 ID = {"type": "string", "minLength": 1, "maxLength": 64}
 TEXT = {"type": "string", "maxLength": 4000}
 DIARY_DAYS = 31
@@ -161,7 +164,7 @@ def _check_scale(call: Call, value: int | None) -> None:
         check_mark_value(value, scale.mark_min, scale.mark_max)
 
 
-async def _write(call: Call, fn: Any) -> Any:
+async def _write(call: Call, fn: Callable[[Tx], T]) -> T:
     return await call.app[DB].write(fn, actor=call.who.username)
 
 

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from edge.accounts import Role
-from edge.db import Row, Tx
+from edge.accounts import Role, feed_owner, set_feed_token
+from edge.db import Row
 from edge.diary import (
     classes_for,
     lesson_detail,
@@ -80,31 +80,22 @@ async def class_students(call: Call) -> web.StreamResponse:
 
 async def new_calendar_feed(call: Call) -> web.StreamResponse:
     """A fresh secret feed address for the caller's calendar app; the old one stops working."""
-    token = secrets.token_urlsafe(24)
-    user_id = call.who.user_id
-
-    def store(tx: Tx) -> None:
-        tx.conn.execute("UPDATE users SET feed_token = ? WHERE id = ?", [token, user_id])
-
-    await call.app[DB].write(store)
+    token, user_id = secrets.token_urlsafe(24), call.who.user_id
+    await call.app[DB].write(lambda tx: set_feed_token(tx, user_id, token))
     url = call.request.url.with_path(f"/api/v1/calendar/{token}.ics").with_query(None)
     return json_body({"url": str(url)}, status=201)
 
 
 async def calendar_feed(call: Call) -> web.StreamResponse:
-    token = call.param("token")
-    settings = call.app[SETTINGS]
-    day = today(call)
+    token, settings, day = call.param("token"), call.app[SETTINGS], today(call)
+    since = day - timedelta(days=FEED_PAST_DAYS)
+    until = day + timedelta(days=settings.timetable.horizon_days)
 
     def render(conn: sqlite3.Connection) -> str | None:
-        row = conn.execute(
-            "SELECT person_id FROM users WHERE feed_token = ? AND disabled = 0", [token]
-        ).fetchone()
-        if row is None or row["person_id"] is None:
+        person_id = feed_owner(conn, token)
+        if person_id is None:
             return None
-        since = day - timedelta(days=FEED_PAST_DAYS)
-        until = day + timedelta(days=settings.timetable.horizon_days)
-        return render_teacher_feed(conn, row["person_id"], settings, since=since, until=until)
+        return render_teacher_feed(conn, person_id, settings, since=since, until=until)
 
     text = await call.app[DB].read(render)
     if text is None:

@@ -1,0 +1,53 @@
+"""A real `edge demo` box in its own process, for tests that need the whole program."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+MONDAY = "2026-11-23"
+
+
+@contextmanager
+def demo_box(data_dir: Path, port: int, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
+    """Start the demo on `port`, yield its base URL once it answers, then stop it with `stop`."""
+    command = [
+        sys.executable,
+        "-m",
+        "edge.cli",
+        "demo",
+        "--port",
+        str(port),
+        "--today",
+        MONDAY,
+        "--data-dir",
+        str(data_dir),
+    ]
+    box = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(f"{base}/healthz", box)
+        yield base
+    finally:
+        box.send_signal(stop)
+        code = box.wait(timeout=20)
+    if stop is signal.SIGTERM:
+        assert code == 0, f"the demo box exited with {code} on SIGTERM"
+
+
+def _wait_for(url: str, box: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert box.poll() is None, "the demo box exited"
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} never answered")
