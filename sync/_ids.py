@@ -12,7 +12,7 @@ _last_ms = 0
 _last_rand = 0
 
 
-def uuid7(now_ms: int | None = None) -> str:
+def uuid7() -> str:
     """A new UUIDv7 as text; ids made in the same process never sort backwards.
 
     Within one millisecond the 74 random bits are incremented (RFC 9562 method 2), so ids stay
@@ -20,7 +20,7 @@ def uuid7(now_ms: int | None = None) -> str:
     """
     global _last_ms, _last_rand
     with _lock:
-        ms = int(time.time() * 1000) if now_ms is None else now_ms
+        ms = int(time.time() * 1000)
         if ms <= _last_ms:
             ms = _last_ms
             rand = _last_rand + 1
