@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check bench-api clean
+.PHONY: demo test lint typecheck check bench-api bench-taps clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ check: lint typecheck test
 
 bench-api: $(STAMP)
 	$(BIN)/python bench/api.py
+
+bench-taps: $(STAMP)
+	$(BIN)/python bench/taps.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

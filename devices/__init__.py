@@ -1,1 +1,29 @@
-"""Card-reader and panel drivers (codecs, transports, simulators) — see DESIGN.md, Devices."""
+"""Card-reader and panel drivers: pure codecs, transports, runners, simulators (DESIGN.md, Devices).
+
+Devices never write SQL: they emit typed events (`Tap`, `ReaderState`) keyed by the reader's
+stable id, and the box decides what they mean.
+"""
+
+from devices._events import ReaderState, Tap
+from devices._runner import ReaderRunner, Timing
+from devices._transport import (
+    Link,
+    LinkDown,
+    SerialTransport,
+    TcpTransport,
+    Transport,
+    parse_address,
+)
+
+__all__ = [
+    "Link",
+    "LinkDown",
+    "ReaderRunner",
+    "ReaderState",
+    "SerialTransport",
+    "Tap",
+    "TcpTransport",
+    "Timing",
+    "Transport",
+    "parse_address",
+]

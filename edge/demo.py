@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 GIVEN = [
@@ -71,14 +71,9 @@ SUBJECTS = [
     "Chemistry",
     "Computing",
 ]
-PERIODS = [
-    ("08:00", "08:45"),
-    ("08:55", "09:40"),
-    ("09:50", "10:35"),
-    ("10:55", "11:40"),
-    ("11:50", "12:35"),
-    ("12:45", "13:30"),
-]
+#: (start, end) of each period, in minutes after the school day starts
+PERIODS = [(0, 45), (55, 100), (110, 155), (175, 220), (230, 275), (285, 330)]
+DAY_START = time(8, 0)
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR"]
 SCHOOL_ID = "demo-school"
 TEACHERS, CLASSES, STUDENTS_PER_CLASS = 20, 12, 25
@@ -93,7 +88,9 @@ class DemoSchool:
     taken: set[str] = field(default_factory=set)  # usernames are unique across the school
 
 
-def write_demo_school(folder: Path, term_start: date, term_end: date, seed: int = 7) -> DemoSchool:
+def write_demo_school(
+    folder: Path, term_start: date, term_end: date, seed: int = 7, day_start: time = DAY_START
+) -> DemoSchool:
     rng = random.Random(seed)
     roster = folder / "oneroster"
     roster.mkdir(parents=True, exist_ok=True)
@@ -107,7 +104,8 @@ def write_demo_school(folder: Path, term_start: date, term_end: date, seed: int 
     for name, table in rows.items():
         _write_csv(roster / f"{name}.csv", table)
     _write_manifest(roster)
-    school.timetable.write_text(_ics(slots, teachers, term_start, term_end), encoding="utf-8")
+    text = _ics(slots, teachers, term_start, term_end, day_start)
+    school.timetable.write_text(text, encoding="utf-8")
     return school
 
 
@@ -265,7 +263,9 @@ def _write_manifest(folder: Path) -> None:
     _write_csv(folder / "manifest.csv", rows)
 
 
-def _ics(slots: list[Slot], teachers: list[dict[str, str]], first: date, last: date) -> str:
+def _ics(
+    slots: list[Slot], teachers: list[dict[str, str]], first: date, last: date, day_start: time
+) -> str:
     monday = first - timedelta(days=first.weekday())
     lines = [
         "BEGIN:VCALENDAR",
@@ -276,12 +276,12 @@ def _ics(slots: list[Slot], teachers: list[dict[str, str]], first: date, last: d
     until = last.strftime("%Y%m%dT235959")
     for slot in slots:
         day = monday + timedelta(days=slot.weekday)
-        start, end = PERIODS[slot.period]
+        start, end = (_clock(day_start, minutes) for minutes in PERIODS[slot.period])
         lines += [
             "BEGIN:VEVENT",
             f"UID:demo-{slot.class_id}-{WEEKDAYS[slot.weekday]}-{slot.period}@demo-school",
-            f"DTSTART:{day:%Y%m%d}T{start.replace(':', '')}00",
-            f"DTEND:{day:%Y%m%d}T{end.replace(':', '')}00",
+            f"DTSTART:{day:%Y%m%d}T{start:%H%M}00",
+            f"DTEND:{day:%Y%m%d}T{end:%H%M}00",
             f"RRULE:FREQ=WEEKLY;BYDAY={WEEKDAYS[slot.weekday]};UNTIL={until}",
             f"SUMMARY:{slot.subject}",
             f"LOCATION:{slot.room}",
@@ -291,3 +291,18 @@ def _ics(slots: list[Slot], teachers: list[dict[str, str]], first: date, last: d
         ]
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
+
+
+_ANY_DAY = date(2000, 1, 1)
+
+
+def _clock(day_start: time, minutes: int) -> time:
+    return (datetime.combine(_ANY_DAY, day_start) + timedelta(minutes=minutes)).time()
+
+
+def day_start_around(now: time) -> time:
+    """A school day whose second period starts a couple of minutes after `now` (so students
+    arrive on time at first, then late), between 06:00 and 18:00 so that it ends the same day."""
+    minutes = now.hour * 60 + now.minute - PERIODS[1][0] + 2
+    minutes = min(max(minutes - minutes % 5, 6 * 60), 18 * 60)
+    return time(minutes // 60, minutes % 60)

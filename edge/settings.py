@@ -62,6 +62,24 @@ class DiarySettings:
 
 
 @dataclass(frozen=True)
+class AttendanceSettings:
+    #: a tap later than this after the lesson's start marks the student late
+    late_after_minutes: int = 5
+    #: a classroom tap this long before a lesson starts already counts for it
+    early_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class ReaderSettings:
+    #: the same card on the same reader within this many seconds is one tap
+    debounce_seconds: float = 2.0
+    #: how often the box looks for readers added or removed from the command line
+    reload_seconds: float = 5.0
+    #: first wait before reopening a lost reader; doubles up to 16 times this (5 … 80 s)
+    backoff_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class TimetableSettings:
     horizon_days: int = 366
 
@@ -84,6 +102,8 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     auth: AuthSettings = field(default_factory=AuthSettings)
     diary: DiarySettings = field(default_factory=DiarySettings)
+    attendance: AttendanceSettings = field(default_factory=AttendanceSettings)
+    readers: ReaderSettings = field(default_factory=ReaderSettings)
     timetable: TimetableSettings = field(default_factory=TimetableSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     log: LogSettings = field(default_factory=LogSettings)

@@ -46,7 +46,20 @@ async def _nothing(path: str, body: Any = None) -> Prepared:
     return path, body
 
 
+async def _reader(box: Box) -> str:
+    body = {
+        "name": "door-x",
+        "protocol": "rdm6300",
+        "address": "tcp://127.0.0.1:9",
+        "room": "Room 12",
+    }
+    status, reader = await box.call("POST", "/readers", "admin", body)
+    assert status == 201, reader
+    return str(reader["id"])
+
+
 STAFF_OF_7A = frozenset({"teach", "admin"})
+ADMIN_ONLY = frozenset({"admin"})
 EVERYONE = frozenset({"panel", "sam", "other", "teach", "admin"})
 
 WRITES: dict[tuple[str, str], Case] = {
@@ -88,6 +101,27 @@ WRITES: dict[tuple[str, str], Case] = {
     ("PATCH", "/homework/{homework_id}"): Case(
         lambda box: _with(_homework(box), lambda hw: (f"/homework/{hw}", {"text": "y"})),
         STAFF_OF_7A,
+    ),
+    ("POST", "/readers"): Case(
+        lambda box: _nothing(
+            "/readers",
+            {
+                "name": "gate",
+                "protocol": "rdm6300",
+                "address": "tcp://127.0.0.1:9",
+                "direction": "in",
+            },
+        ),
+        ADMIN_ONLY,
+        201,
+    ),
+    ("DELETE", "/readers/{reader_id}"): Case(
+        lambda box: _with(_reader(box), lambda reader: (f"/readers/{reader}", None)),
+        ADMIN_ONLY,
+        204,
+    ),
+    ("PUT", "/cards/{uid}"): Case(
+        lambda box: _nothing("/cards/0000000042", {"person": "sam"}), ADMIN_ONLY
     ),
     ("DELETE", "/homework/{homework_id}"): Case(
         lambda box: _with(_homework(box), lambda hw: (f"/homework/{hw}", None)), STAFF_OF_7A, 204

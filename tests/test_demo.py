@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from edge.cli._serve import DEMO_STUDENT_ACCOUNTS, load_demo_school
+from edge.cli._demo import DEMO_STUDENT_ACCOUNTS, load_demo_school
 from edge.db import Database
 from edge.settings import Settings
 

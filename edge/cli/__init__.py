@@ -8,7 +8,7 @@ from pathlib import Path
 
 from edge import __version__
 from edge.accounts import AccountError, WeakPassword
-from edge.cli import _imports, _serve, _users
+from edge.cli import _demo, _imports, _readers, _serve, _users
 from edge.cli._common import CliError
 from edge.db import StorageError
 from edge.school import ImportFailed
@@ -23,8 +23,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--config", type=Path, help=f"TOML settings file (default {DEFAULT_CONFIG_PATH} if present)"
     )
+    parser.add_argument(
+        "--data-dir", type=Path, help="the box's data folder (overrides box.data_dir)"
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_serve, _imports, _users):
+    for module in (_serve, _demo, _imports, _users, _readers):
         module.register(commands)
     return parser
 

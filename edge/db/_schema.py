@@ -23,6 +23,8 @@ SYNCABLE = frozenset(
         "marks",
         "homework",
         "lesson_topics",
+        "taps",
+        "presence_events",
     }
 )
 
@@ -133,3 +135,32 @@ def m002_teacher_lookups(db: UtilsDatabase) -> None:
     """Permission checks ask "does this teacher teach this class?" on every diary write."""
     db.execute("CREATE INDEX lessons_teacher_class ON lessons(teacher_id, class_id)")
     db.execute("CREATE INDEX enrollments_person_class ON enrollments(person_id, class_id, role)")
+
+
+@migrations()
+def m003_card_readers(db: UtilsDatabase) -> None:
+    """Readers (this box's hardware, not synced), every tap (append-only), entrance events."""
+    db.execute(
+        """CREATE TABLE readers (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE,
+        protocol TEXT NOT NULL, address TEXT NOT NULL, baudrate INTEGER,
+        location TEXT NOT NULL CHECK (location IN ('room', 'entrance')),
+        room_id TEXT REFERENCES rooms(id),
+        direction TEXT CHECK (direction IN ('in', 'out', 'toggle')),
+        options TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL,
+        CHECK ((location = 'room') = (room_id IS NOT NULL)),
+        CHECK ((location = 'entrance') = (direction IS NOT NULL)))"""
+    )
+    db.execute(
+        f"""CREATE TABLE taps ({_SYNC_COLUMNS}, card_uid TEXT NOT NULL, reader_id TEXT NOT NULL,
+        at TEXT NOT NULL, person_id TEXT REFERENCES people(id), outcome TEXT NOT NULL,
+        lesson_id TEXT REFERENCES lessons(id), direction TEXT)"""
+    )
+    db.execute("CREATE INDEX taps_card ON taps(card_uid, at)")
+    db.execute("CREATE INDEX taps_outcome ON taps(outcome, at)")
+    db.execute(
+        f"""CREATE TABLE presence_events ({_SYNC_COLUMNS},
+        person_id TEXT NOT NULL REFERENCES people(id), reader_id TEXT NOT NULL,
+        direction TEXT NOT NULL CHECK (direction IN ('in', 'out')), at TEXT NOT NULL,
+        tap_id TEXT NOT NULL REFERENCES taps(id))"""
+    )
+    db.execute("CREATE INDEX presence_person ON presence_events(person_id, at)")

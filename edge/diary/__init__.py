@@ -1,6 +1,10 @@
 """The school diary: timetable views, attendance, marks, homework, lesson topics."""
 
-from edge.diary._access import require_class_reader
+from edge.diary._access import (
+    get_lesson_for_writer,
+    require_class_reader,
+    require_student_reader,
+)
 from edge.diary._errors import (
     ConflictError,
     DiaryError,
@@ -8,6 +12,7 @@ from edge.diary._errors import (
     InvalidError,
     NotFoundError,
 )
+from edge.diary._live import LiveRegisters
 from edge.diary._reads import attendance_register, list_homework, list_marks, student_diary
 from edge.diary._timetable import classes_for, lesson_detail, lessons_between, students_of
 from edge.diary._writes import (
@@ -29,6 +34,7 @@ __all__ = [
     "DiaryError",
     "ForbiddenError",
     "InvalidError",
+    "LiveRegisters",
     "NotFoundError",
     "attendance_register",
     "check_mark_value",
@@ -39,12 +45,14 @@ __all__ = [
     "delete_mark",
     "edit_homework",
     "edit_mark",
+    "get_lesson_for_writer",
     "lesson_detail",
     "lessons_between",
     "list_homework",
     "list_marks",
     "record_attendance",
     "require_class_reader",
+    "require_student_reader",
     "set_topic",
     "student_diary",
     "students_of",

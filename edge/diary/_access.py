@@ -92,3 +92,11 @@ def get_lesson(conn: sqlite3.Connection, lesson_id: str) -> Row:
 def require_student_in_class(conn: sqlite3.Connection, student_id: str, class_id: str) -> None:
     if class_id not in classes_attended(conn, student_id):
         raise NotFoundError(f"student {student_id} is not in this class")
+
+
+def get_lesson_for_writer(conn: sqlite3.Connection, who: Principal, lesson_id: str) -> Row:
+    """The lesson, if the caller may take its register (its teacher, a teacher of the class or
+    an admin)."""
+    lesson = get_lesson(conn, lesson_id)
+    require_lesson_writer(conn, who, lesson)
+    return lesson

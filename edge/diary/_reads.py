@@ -9,9 +9,8 @@ from typing import Any
 from edge.accounts import Principal, Role
 from edge.db import Row
 from edge.diary._access import (
-    get_lesson,
+    get_lesson_for_writer,
     require_class_reader,
-    require_lesson_writer,
     require_student_reader,
     visible_classes,
 )
@@ -19,8 +18,7 @@ from edge.diary._timetable import students_of
 
 
 def attendance_register(conn: sqlite3.Connection, who: Principal, lesson_id: str) -> dict[str, Any]:
-    lesson = get_lesson(conn, lesson_id)
-    require_lesson_writer(conn, who, lesson)
+    lesson = get_lesson_for_writer(conn, who, lesson_id)
     marks = {
         row["student_id"]: row
         for row in conn.execute(

@@ -27,7 +27,7 @@ from edge.diary import (
     student_diary,
 )
 from edge.web._api import Api, Call, json_body
-from edge.web._keys import DB, SETTINGS
+from edge.web._keys import DB, LIVE, SETTINGS
 from edge.web._timetable_routes import DATE, STAFF, today
 
 T = TypeVar("T")
@@ -86,6 +86,15 @@ async def mark_attendance(call: Call) -> web.StreamResponse:
     status, note = call.body["status"], call.body.get("note", "")
     row = await _write(
         call, lambda tx: record_attendance(tx, call.who, lesson_id, student_id, status, note)
+    )
+    call.app[LIVE].publish(
+        lesson_id,
+        {
+            "student_id": student_id,
+            "status": row["status"],
+            "source": "manual",
+            "at": row["recorded_at"],
+        },
     )
     return json_body(row)
 

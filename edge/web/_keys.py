@@ -9,7 +9,9 @@ from aiohttp import web
 
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
+from edge.diary import LiveRegisters
 from edge.settings import Settings
+from edge.taps import ReaderService
 
 Clock = Callable[[], datetime]
 
@@ -22,3 +24,5 @@ STARTED_AT = web.AppKey("started_at", float)
 #: encoded timetable answers, valid until the school data they came from changes
 TIMETABLES = web.AppKey("timetables", ReadCache[bytes])
 TIMETABLE_TABLES = ("lessons", "classes", "rooms", "people", "enrollments")
+LIVE = web.AppKey("live", LiveRegisters)
+READERS = web.AppKey("readers", ReaderService)

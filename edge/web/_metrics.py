@@ -3,27 +3,25 @@
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
-BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+from edge.metrics import Histogram
 
 
 class Metrics:
     def __init__(self) -> None:
         self.requests: Counter[tuple[str, str, int]] = Counter()
-        self._latency: defaultdict[str, list[int]] = defaultdict(lambda: [0] * (len(BUCKETS) + 1))
-        self._latency_sum: defaultdict[str, float] = defaultdict(float)
+        self._latency: defaultdict[str, Histogram] = defaultdict(Histogram)
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests[(method, route, status)] += 1
-        self._latency[route][bisect_left(BUCKETS, seconds)] += 1
-        self._latency_sum[route] += seconds
+        self._latency[route].observe(seconds)
 
-    def render(self, gauges: dict[str, tuple[str, float]]) -> str:
+    def render(self, gauges: dict[str, tuple[str, float]], extra: Sequence[str] = ()) -> str:
         lines = [
             "# HELP edge_http_requests_total HTTP requests by method, route and status.",
             "# TYPE edge_http_requests_total counter",
@@ -35,23 +33,12 @@ class Metrics:
             "# HELP edge_http_request_seconds Time to answer a request.",
             "# TYPE edge_http_request_seconds histogram",
         ]
-        for route, counts in sorted(self._latency.items()):
-            lines += self._histogram(route, counts)
+        for route, histogram in sorted(self._latency.items()):
+            lines += histogram.lines("edge_http_request_seconds", f'route="{_escape(route)}"')
         for name, (help_text, value) in sorted(gauges.items()):
             kind = "counter" if name.endswith("_total") else "gauge"
             lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value:g}"]
-        return "\n".join(lines) + "\n"
-
-    def _histogram(self, route: str, counts: list[int]) -> list[str]:
-        label = f'route="{_escape(route)}"'
-        lines, running = [], 0
-        for bound, count in zip((*BUCKETS, float("inf")), counts, strict=True):
-            running += count
-            le = "+Inf" if bound == float("inf") else f"{bound:g}"
-            lines.append(f'edge_http_request_seconds_bucket{{{label},le="{le}"}} {running}')
-        lines.append(f"edge_http_request_seconds_sum{{{label}}} {self._latency_sum[route]:.6f}")
-        lines.append(f"edge_http_request_seconds_count{{{label}}} {running}")
-        return lines
+        return "\n".join([*lines, *extra]) + "\n"
 
 
 METRICS = web.AppKey("metrics", Metrics)

@@ -12,7 +12,7 @@ from aiohttp import web
 
 from edge import __version__
 from edge.web._api import API, PREFIX
-from edge.web._keys import DB, SETTINGS, STARTED_AT
+from edge.web._keys import DB, READERS, SETTINGS, STARTED_AT
 from edge.web._metrics import METRICS
 from edge.web._openapi import openapi_document
 
@@ -85,7 +85,20 @@ async def metrics(request: web.Request) -> web.Response:
         "edge_change_log_entries": ("Entries in the change log.", counts["changes"]),
         "edge_uptime_seconds": ("Seconds since start.", time.monotonic() - request.app[STARTED_AT]),
     }
-    text = request.app[METRICS].render(gauges)
+    readers = request.app[READERS]
+    gauges["edge_readers_available"] = (
+        "Card readers whose link is up.",
+        sum(s.available for s in readers.states.values()),
+    )
+    extra = [
+        "# HELP edge_tap_commit_seconds From a frame's last byte to its committed diary rows.",
+        "# TYPE edge_tap_commit_seconds histogram",
+        *readers.latency.lines("edge_tap_commit_seconds"),
+        "# HELP edge_taps_total Taps stored, by what they became.",
+        "# TYPE edge_taps_total counter",
+        *(f'edge_taps_total{{outcome="{o}"}} {n}' for o, n in sorted(readers.outcomes.items())),
+    ]
+    text = request.app[METRICS].render(gauges, extra)
     return web.Response(
         text=text,
         content_type="text/plain",

@@ -13,13 +13,17 @@ from aiohttp import web
 
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
+from edge.diary import LiveRegisters
 from edge.settings import Settings
-from edge.web import _auth_routes, _diary_routes, _ops_routes, _timetable_routes
+from edge.taps import ReaderService
+from edge.web import _auth_routes, _diary_routes, _ops_routes, _reader_routes, _timetable_routes
 from edge.web._api import API, Api
 from edge.web._errors import error_middleware
 from edge.web._keys import (
     CLOCK,
     DB,
+    LIVE,
+    READERS,
     SESSIONS,
     SETTINGS,
     STARTED_AT,
@@ -53,13 +57,16 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
         window_seconds=settings.auth.attempt_window_seconds,
     )
     api = Api()
-    for module in (_auth_routes, _timetable_routes, _diary_routes):
+    app[LIVE] = LiveRegisters()
+    for module in (_auth_routes, _timetable_routes, _diary_routes, _reader_routes):
         module.add_routes(api)
     api.install(app)
     app[API] = api
     _ops_routes.add_routes(app)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_sessions)
+    app.cleanup_ctx.append(_readers)
+    app.on_shutdown.append(_close_live_registers)
     return app
 
 
@@ -93,3 +100,16 @@ async def _purge_forever(sessions: Sessions) -> None:
         if removed:
             _log.info("removed %d expired sessions", removed)
         await asyncio.sleep(SESSION_PURGE_SECONDS)
+
+
+async def _readers(app: web.Application) -> AsyncIterator[None]:
+    service = ReaderService(app[DB], app[SETTINGS], app[LIVE], app[CLOCK])
+    app[READERS] = service
+    await service.start()
+    yield
+    await service.stop()
+
+
+async def _close_live_registers(app: web.Application) -> None:
+    """Open live registers end before the server waits for its handlers to finish."""
+    app[LIVE].close()
