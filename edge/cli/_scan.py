@@ -57,10 +57,11 @@ def mdns_lines(seconds: float) -> list[str]:
         zeroconf = Zeroconf()
     except OSError as err:
         return [f"  mDNS unavailable here: {err}"]
+    browser = ServiceBrowser(zeroconf, list(SERVICE_TYPES), handlers=[changed])
     try:
-        ServiceBrowser(zeroconf, list(SERVICE_TYPES), handlers=[changed])
         time.sleep(seconds)
     finally:
+        browser.cancel()  # its thread, else it outlives the scan
         zeroconf.close()
     return [f"  {name}  {where}" for name, where in sorted(seen.items())] or ["  none heard"]
 
