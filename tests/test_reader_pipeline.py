@@ -124,3 +124,10 @@ async def test_noise_and_a_removed_reader_make_no_taps(aiohttp_client: Any, tmp_
         await asyncio.sleep(0.3)
     taps = await box.client.app[DB].read(lambda c: c.execute("SELECT * FROM taps").fetchall())
     assert taps == []
+
+
+async def test_only_the_lessons_staff_may_listen(box: Box) -> None:
+    path = f"/lessons/{box.school['lesson']}/attendance/live"
+    for who, status in (("other", 403), ("sam", 403), ("panel", 403), (None, 401)):
+        got, _ = await box.call("GET", path, who)
+        assert got == status, who
