@@ -30,7 +30,6 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from devices import Tap
-from devices.readers import PROTOCOLS
 from devices.simulators import PtyLink, Rdm6300Simulator
 from edge.cli._demo import load_demo_school
 from edge.db import Tx
@@ -55,7 +54,6 @@ def _register(tx: Tx, *, address: str, room: str, index: int) -> None:
         name=f"door {index}",
         protocol="rdm6300",
         address=address,
-        protocols=PROTOCOLS,
         room=room,
     )
 

@@ -1,4 +1,6 @@
 """Links to readers: a serial port (pyserial, by its stable /dev/serial/by-id path) or TCP.
+(Keyboard-wedge readers have their own transports in `devices.readers`; `devices._address`
+picks the transport from a reader's address.)
 
 `open()` either returns a `Link` or raises `LinkDown`; a `Link` read or write that fails raises
 `LinkDown` too, so the runner has one error to handle. Nothing here blocks the event loop.
@@ -134,16 +136,3 @@ class _TcpLink:
 
     def close(self) -> None:
         self._writer.close()
-
-
-def parse_address(address: str, baudrate: int) -> Transport:
-    """`tcp://host:port` (or pyserial's `socket://host:port`), or a serial device path."""
-    scheme = next((s for s in ("tcp://", "socket://") if address.startswith(s)), None)
-    if scheme is not None:
-        host, _, port = address.removeprefix(scheme).rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"{address!r}: expected tcp://HOST:PORT")
-        return TcpTransport(host.strip("[]"), int(port))
-    if not address.startswith("/"):
-        raise ValueError(f"{address!r}: expected a device path like /dev/serial/by-id/… or tcp://")
-    return SerialTransport(address, baudrate)

@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from devices.readers import PROTOCOLS
 from devices.simulators import Rdm6300Simulator, ReaderSimulator, TcpLink, WiegandSimulator
 from edge.db import Database, Row, Tx
 from edge.taps import add_reader, assign_card
@@ -63,7 +62,6 @@ def _register(tx: Tx, doors: dict[str, Rdm6300Simulator], entrance: WiegandSimul
             name=f"door {room}",
             protocol="rdm6300",
             address=simulator.address,
-            protocols=PROTOCOLS,
             room=room,
         )
     add_reader(
@@ -71,7 +69,6 @@ def _register(tx: Tx, doors: dict[str, Rdm6300Simulator], entrance: WiegandSimul
         name="entrance",
         protocol="wiegand-hex",
         address=entrance.address,
-        protocols=PROTOCOLS,
         direction="toggle",
     )
 

@@ -88,6 +88,18 @@ def test_readers_add_list_remove(
     assert run(data, monkeypatch, "readers", "remove", "door-12") == 2
 
 
+def test_readers_add_a_keyboard_wedge_reader(
+    data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    desk = ("readers", "add", "desk", "--protocol", "wedge", "--room", "Room 12")
+    node = "/dev/input/by-id/usb-Reader-event-kbd"
+    assert run(data, monkeypatch, *desk, "--input", node) == 0
+    assert f"(wedge, {node})" in capsys.readouterr().out
+    assert run(data, monkeypatch, *desk[:2], "desk-2", *desk[3:], "--input", "keyboard:") == 0
+    assert run(data, monkeypatch, *desk[:2], "x", *desk[3:], "--serial", "/dev/ttyUSB0") == 2
+    assert "is not a keyboard input" in capsys.readouterr().err
+
+
 def test_cards_assign_and_unknown(
     data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -214,6 +214,7 @@ def test_make_codec_knows_every_protocol() -> None:
         "wiegand-decimal": 9600,
         "wiegand-bits": 9600,
         "lines": 9600,
+        "wedge": 0,
     }
     assert isinstance(make_codec("rdm6300", {"required_reads": 2}), Rdm6300Codec)
     assert isinstance(make_codec("pn532", {"poll_interval": 1, "timeout": 0.2}), Pn532Codec)

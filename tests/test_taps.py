@@ -15,7 +15,6 @@ from edge.taps import ReaderError, TapResult, add_reader, assign_card, record_ta
 from tests._school import School, seed_school
 
 TODAY = datetime(2026, 11, 23).date()  # the school's "Mathematics 7A" is at 09:00-10:00 in Room 12
-PROTOCOLS = {"rdm6300": 9600}
 RULES = AttendanceSettings(late_after_minutes=5, early_minutes=15)
 TZ = Settings().tz
 
@@ -35,7 +34,6 @@ async def school(db: Database) -> School:
             name="door-12",
             protocol="rdm6300",
             address="/dev/serial/by-id/r12",
-            protocols=PROTOCOLS,
             room="Room 12",
         )
         add_reader(
@@ -43,7 +41,6 @@ async def school(db: Database) -> School:
             name="gate",
             protocol="rdm6300",
             address="tcp://127.0.0.1:4000",
-            protocols=PROTOCOLS,
             direction="toggle",
         )
         assign_card(tx, "0000000001", "sam")
@@ -63,7 +60,7 @@ async def tap(db: Database, reader: str, uid: str, when: str) -> TapResult:
 
 
 def _adding(fields: dict[str, Any]) -> Callable[[Tx], Row]:
-    return lambda tx: add_reader(tx, protocols=PROTOCOLS, **fields)
+    return lambda tx: add_reader(tx, **fields)
 
 
 async def attendance(db: Database) -> list[Row]:
@@ -143,16 +140,43 @@ async def test_a_cancelled_lesson_takes_no_attendance(db: Database, school: Scho
 
 
 async def test_registry_refuses_bad_readers(db: Database, school: School) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"room": "Room 12", "direction": "in"}, "either at a room"),
         ({"room": "Room 99"}, "no room 'Room 99'"),
         ({"room": "Room 12", "address": "COM3"}, "expected a device path"),
         ({"room": "Room 12", "protocol": "magic"}, "unknown protocol 'magic'"),
         ({"room": "Room 12", "name": "door-12"}, "a reader named 'door-12' exists"),
+        ({"room": "Room 12", "address": "/dev/serial/by-id/r12"}, "'door-12' already reads"),
+        ({"room": "Room 12", "options": {"required_reads": "two"}}, "rdm6300 options"),
+        ({"room": "Room 12", "options": {"colour": 1}}, "rdm6300 options"),
     ]
     for overrides, message in cases:
-        fields = {"name": "x", "protocol": "rdm6300", "address": "/dev/ttyUSB0", **overrides}
+        fields: dict[str, Any] = {"name": "x", "protocol": "rdm6300", "address": "/dev/ttyUSB0"}
+        fields.update(overrides)
         with pytest.raises(ReaderError, match=message):
             await db.write(_adding(fields))
     with pytest.raises(ReaderError, match="no person"):
         await db.write(lambda tx: assign_card(tx, "123", "nobody"))
+
+
+async def test_wedge_readers_use_a_keyboard_input_and_only_they_do(
+    db: Database, school: School
+) -> None:
+    def add(name: str, protocol: str, address: str) -> Callable[[Tx], Row]:
+        return lambda tx: add_reader(
+            tx, name=name, protocol=protocol, address=address, room="Room 12"
+        )
+
+    node = "/dev/input/by-id/usb-Reader-event-kbd"
+    desk = await db.write(add("desk", "wedge", node))
+    assert (desk["address"], desk["baudrate"]) == (node, 0)
+    assert (await db.write(add("desk-2", "wedge", "keyboard:")))["baudrate"] == 0
+    refused = [
+        ("wedge", "/dev/serial/by-id/r12", "is not a keyboard input"),
+        ("wedge", "tcp://127.0.0.1:4000", "is not a keyboard input"),
+        ("rdm6300", node, "is a keyboard input, read only with protocol 'wedge'"),
+        ("rdm6300", "keyboard:", "is a keyboard input, read only with protocol 'wedge'"),
+    ]
+    for protocol, address, message in refused:
+        with pytest.raises(ReaderError, match=message):
+            await db.write(add("x", protocol, address))

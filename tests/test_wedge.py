@@ -1,15 +1,11 @@
-"""Keyboard-wedge readers: the burst decoder, the grabbed evdev source, the pynput fallback."""
+"""Keyboard-wedge readers: the burst decoder, the key-down line codec, key names, device list.
+
+The transports (evdev, pynput) and the whole path through the runner: test_wedge_transports.py.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import errno
-import os
-import threading
-import time
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Iterable
 from itertools import chain
 from pathlib import Path
 
@@ -17,32 +13,19 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from devices._events import Tap
-from devices.readers import _wedge_pynput
+from devices.readers import WedgeCodec, make_codec, wedge_line
 from devices.readers._wedge_burst import (
     EVDEV_KEY_NAMES,
     BurstResult,
-    InputEventLike,
     KeyBurstDecoder,
     evdev_key_name,
     pynput_key_name,
 )
-from devices.readers._wedge_pynput import OnPress, PynputWedge
-from devices.readers.wedge import (
-    EvdevWedge,
-    WedgeDevice,
-    WedgeUnavailable,
-    WedgeUnplugged,
-    list_wedge_devices,
-)
+from devices.readers.wedge import WedgeDevice, list_wedge_devices
+from tests._device_records import split_at
+from tests._wedge_fakes import CARD, FakeEvent, FakeKey
 
-CARD = "0002759484"  # the uid an RDM6300 gives for the same EM4100 card
-AT = datetime(2025, 3, 4, 8, 15, tzinfo=UTC)
-KEY_CODES = {**{d: 2 + "1234567890".index(d) for d in "1234567890"}, "enter": 28}
-KEYPAD_CODES = {
-    **dict(zip("0123456789", (82, 79, 80, 81, 75, 76, 77, 71, 72, 73), strict=True)),
-    "enter": 96,
-}
+OTHER_CARD = "0005898564"
 
 
 def feed_all(
@@ -148,43 +131,11 @@ def test_any_key_sequence_is_decided_once_in_order(
     assert decided == [key for key, _ in presses]
 
 
-@dataclass
-class FakeKey:
-    char: str | None = None
-    name: str | None = None
-
-
 def test_pynput_key_names() -> None:
     assert pynput_key_name(FakeKey(char="7")) == "7"
     assert pynput_key_name(FakeKey(name="enter")) == "enter"
     assert pynput_key_name(FakeKey(char="a")) == "other"
     assert pynput_key_name(object()) == "other"
-
-
-@dataclass
-class FakeEvent:
-    type: int
-    code: int
-    value: int
-    at: float = 0.0
-
-    def timestamp(self) -> float:
-        return self.at
-
-
-def keystrokes(keys: Iterable[str], codes: dict[str, int], gap: float = 0.004) -> list[FakeEvent]:
-    """What a reader's node delivers: MSC_SCAN, key down, SYN, key up, SYN, per key."""
-    events = []
-    for i, key in enumerate(keys):
-        t = 100.0 + i * gap
-        code = codes[key]
-        events += [
-            FakeEvent(4, 4, 458000 + code, t),
-            FakeEvent(1, code, 1, t),
-            FakeEvent(0, 0, 0, t),
-        ]
-        events += [FakeEvent(1, code, 0, t + 0.001), FakeEvent(0, 0, 0, t + 0.001)]
-    return events
 
 
 def test_evdev_key_mapping_takes_key_downs_only() -> None:
@@ -206,216 +157,80 @@ def test_evdev_key_codes_match_python_evdev() -> None:
     assert evdev_key_name(event) == "5"
 
 
-class FakeDevice:
-    def __init__(self, events: list[FakeEvent], error: OSError | None = None) -> None:
-        self.events, self.error = events, error
-        self.grab_error: OSError | None = None
-        self.grabbed = self.closed = False
-
-    def grab(self) -> None:
-        if self.grab_error:
-            raise self.grab_error
-        self.grabbed = True
-
-    def ungrab(self) -> None:
-        if self.error:  # an unplugged node refuses the ioctl
-            raise OSError(errno.ENODEV, "No such device")
-        self.grabbed = False
-
-    def close(self) -> None:
-        self.closed = True
-
-    def async_read_loop(self) -> AsyncIterator[InputEventLike]:
-        return self._read()
-
-    async def _read(self) -> AsyncIterator[InputEventLike]:
-        for event in self.events:
-            yield event
-        if self.error:
-            raise self.error
-        await asyncio.Event().wait()  # a quiet reader
+# --- WedgeCodec: key-down lines in, cards out ---------------------------------------------------
 
 
-def evdev_wedge(device: FakeDevice, taps: list[Tap]) -> EvdevWedge:
-    return EvdevWedge(
-        "door-1",
-        "/dev/input/by-id/usb-Reader-event-kbd",
-        taps.append,
-        clock=lambda: AT,
-        open_device=lambda _path: device,
-    )
+def typed(keys: Iterable[str], gap: float = 0.004, start: float = 100.0) -> bytes:
+    return b"".join(wedge_line(start + i * gap, key) for i, key in enumerate(keys))
 
 
-async def until(condition: Callable[[], bool]) -> None:
-    for _ in range(600):  # up to 3 s
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    raise AssertionError("timed out")
+def decode(codec: WedgeCodec, chunks: Iterable[bytes]) -> list[str]:
+    codec.start(0.0)
+    return [uid for chunk in chunks for uid in codec.feed(chunk, 0.0).uids]
 
 
-@pytest.mark.parametrize("codes", [KEY_CODES, KEYPAD_CODES], ids=["top-row", "keypad"])
-async def test_evdev_wedge_taps_a_card_and_close_ungrabs(codes: dict[str, int]) -> None:
-    device, taps = FakeDevice(keystrokes([*CARD, "enter"], codes)), list[Tap]()
-    wedge = evdev_wedge(device, taps)
-    run = asyncio.create_task(wedge.run())
-    await until(lambda: bool(taps))
-    assert taps == [Tap(CARD, "door-1", AT)] and device.grabbed
-    wedge.close()
-    await run  # returns: close() is not a failure
-    assert not device.grabbed and device.closed
+def test_wedge_codec_reads_a_card_and_sends_nothing() -> None:
+    codec = WedgeCodec()
+    assert codec.start(0.0) == b"" and codec.tick(0.0) == b""
+    assert codec.feed(typed([*CARD, "enter"]), 0.0).uids == [CARD]
+    assert wedge_line(100.5, "kp_enter") == b"100.500000 kp_enter\n"
 
 
-async def test_evdev_wedge_unplug_ends_run_with_a_clear_error() -> None:
-    unplugged = OSError(errno.ENODEV, "No such device")
-    device, taps = FakeDevice(keystrokes([*CARD, "enter"], KEY_CODES), unplugged), list[Tap]()
-    with pytest.raises(WedgeUnplugged, match=r"door-1.*unplugged"):
-        await evdev_wedge(device, taps).run()
-    assert taps == [Tap(CARD, "door-1", AT)] and device.closed
+@given(st.lists(st.integers(0, 600), max_size=12))
+def test_wedge_codec_lines_split_anywhere(cuts: list[int]) -> None:
+    stream = typed([*CARD, "enter"]) + typed([*OTHER_CARD, "kp_enter"], start=200.0)
+    assert decode(WedgeCodec(), split_at(stream, cuts)) == [CARD, OTHER_CARD]
 
 
-async def test_evdev_wedge_other_read_errors_are_unavailable_not_unplugged() -> None:
-    device = FakeDevice([], OSError(errno.EIO, "I/O error"))
-    with pytest.raises(WedgeUnavailable, match="I/O error") as raised:
-        await evdev_wedge(device, []).run()
-    assert not isinstance(raised.value, WedgeUnplugged)
+def test_wedge_codec_keypad_enter_submits_and_slow_typing_is_no_card() -> None:
+    assert decode(WedgeCodec(), [typed([*CARD, "kp_enter"])]) == [CARD]
+    assert decode(WedgeCodec(), [typed([*CARD, "enter"], gap=0.15)]) == []
+    assert decode(WedgeCodec(max_gap=0.2), [typed([*CARD, "enter"], gap=0.15)]) == [CARD]
 
 
-async def test_evdev_wedge_grab_refused_closes_the_node() -> None:
-    device = FakeDevice([])
-    device.grab_error = OSError(errno.EBUSY, "Device or resource busy")
-    with pytest.raises(WedgeUnavailable, match="cannot grab"):
-        await evdev_wedge(device, []).run()
-    assert device.closed
+MALFORMED = [
+    b"",
+    b"garbage",
+    b"100.001",
+    b"100.001 5 extra",
+    b"nan 5",
+    b"inf 5",
+    b"1e999 5",
+    b"x 5",
+    b"\xff\xfe 5",
+    b"100.001 \xff",
+    b"9" * 200,
+]
 
 
-async def test_evdev_wedge_missing_node_is_unavailable() -> None:
-    pytest.importorskip("evdev")
-    with pytest.raises(WedgeUnavailable, match="cannot open"):
-        await EvdevWedge("door-1", "/nonexistent/usb-Reader-event-kbd", print).run()
+def test_wedge_codec_drops_malformed_lines_even_inside_a_card() -> None:
+    card_lines = typed([*CARD, "enter"]).splitlines(keepends=True)
+    noise = [line + b"\n" for line in MALFORMED]
+    stream = b"".join(noise) + b"".join(chain(*zip(card_lines, noise, strict=False)))
+    assert decode(WedgeCodec(), [stream]) == [CARD]
 
 
-def _uinput_skip_reason() -> str | None:
-    try:
-        import evdev  # noqa: F401
-    except ImportError:
-        return "python-evdev is not installed"
-    if not os.access("/dev/uinput", os.W_OK):
-        return "/dev/uinput is absent or not writable here, so no virtual keyboard can be made"
-    return None
+KEY_NAMES = st.sampled_from([*"0123456789", "enter", "kp_enter", "other"])
+KEY_LINES = st.builds(wedge_line, st.floats(allow_nan=True, allow_infinity=True), KEY_NAMES)
+ATOMS = st.one_of(st.binary(max_size=40), st.sampled_from(MALFORMED), KEY_LINES)
 
 
-async def test_evdev_wedge_reads_a_uinput_virtual_keyboard() -> None:
-    reason = _uinput_skip_reason()
-    if reason:
-        pytest.skip(reason)
-    from evdev import UInput, ecodes
-
-    keyboard = await asyncio.to_thread(
-        UInput, {ecodes.EV_KEY: list(range(1, 100))}, name="wedge-test"
-    )
-    taps: list[Tap] = []
-    wedge = EvdevWedge("door-1", os.fsdecode(keyboard.device.path), taps.append, clock=lambda: AT)
-    run = asyncio.create_task(wedge.run())
-    try:
-        await asyncio.sleep(0.1)
-        for key in [*CARD, "enter"]:
-            for value in (1, 0):
-                keyboard.write(ecodes.EV_KEY, KEY_CODES[key], value)
-                keyboard.syn()
-        await until(lambda: bool(taps))
-        assert taps == [Tap(CARD, "door-1", AT)]
-    finally:
-        wedge.close()
-        await run
-        await asyncio.to_thread(keyboard.close)
+@given(st.lists(ATOMS, max_size=30), st.lists(st.integers(0, 2000), max_size=10))
+def test_wedge_codec_never_raises_and_every_card_is_digits(
+    atoms: list[bytes], cuts: list[int]
+) -> None:
+    for uid in decode(WedgeCodec(), split_at(b"".join(atoms), cuts)):
+        assert uid.isdigit() and 8 <= len(uid) <= 12
 
 
-class FakeListener:
-    """A stand-in for pynput's listener thread; the test presses keys through `on_press`."""
-
-    def __init__(self, on_press: OnPress) -> None:
-        self.on_press = on_press
-        self.running = False
-        self.failure: Exception | None = None
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="fake-pynput-listener")
-
-    def _run(self) -> None:
-        self.running = True
-        self._stop.wait()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-        if self.failure:
-            raise self.failure
-
-    def press(self, keys: Iterable[FakeKey], gap: float, injected: bool = False) -> None:
-        for key in keys:
-            self.on_press(key, injected)
-            time.sleep(gap)
-
-
-def keys(text: str) -> list[FakeKey]:
-    return [FakeKey(name="enter") if c == "\n" else FakeKey(char=c) for c in text]
-
-
-async def start_pynput(
-    taps: list[Tap], **settings: int
-) -> tuple[PynputWedge, FakeListener, asyncio.Task[None]]:
-    made: list[FakeListener] = []
-
-    def factory(on_press: OnPress) -> FakeListener:
-        made.append(FakeListener(on_press))
-        return made[0]
-
-    wedge = PynputWedge(
-        "desk-2", taps.append, max_gap=0.1, clock=lambda: AT, listener_factory=factory, **settings
-    )
-    run = asyncio.create_task(wedge.run())
-    await until(lambda: bool(made) and made[0].running)
-    return wedge, made[0], run
-
-
-async def test_pynput_wedge_taps_a_fast_burst_and_ignores_people() -> None:
-    taps: list[Tap] = []
-    wedge, listener, run = await start_pynput(taps, min_length=3)
-    await asyncio.to_thread(listener.press, keys("123\n"), gap=0.15)  # a person
-    await asyncio.to_thread(listener.press, keys(CARD + "\n"), gap=0, injected=True)
-    await asyncio.to_thread(listener.press, keys(CARD + "\n"), gap=0)
-    await until(lambda: bool(taps))
-    assert taps == [Tap(CARD, "desk-2", AT)]
-    wedge.close()
-    await run
-    assert not listener.is_alive()
-
-
-async def test_pynput_wedge_reports_a_dead_listener(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_wedge_pynput, "LISTENER_CHECK_SECONDS", 0.01)
-    _, listener, run = await start_pynput([])
-    listener.failure = RuntimeError("X connection lost")
-    listener.stop()
-    with pytest.raises(WedgeUnavailable, match="X connection lost"):
-        await run
-
-
-async def test_pynput_wedge_is_unavailable_without_a_keyboard_backend() -> None:
-    try:
-        await asyncio.to_thread(__import__, "pynput.keyboard")
-    except Exception:
-        with pytest.raises(WedgeUnavailable, match="pynput cannot listen"):
-            await PynputWedge("desk-2", print).run()
-    else:
-        pytest.skip("pynput can listen here (a display or uinput is available)")
+def test_make_codec_builds_the_wedge_codec_with_its_settings() -> None:
+    codec = make_codec("wedge", {"min_length": 4, "max_length": 6, "max_gap": 1})
+    assert isinstance(codec, WedgeCodec)
+    assert codec.feed(typed([*"1234", "enter"], gap=0.5), 0.0).uids == ["1234"]
+    with pytest.raises(ValueError, match="min_length <= max_length"):
+        make_codec("wedge", {"min_length": 9, "max_length": 8})
+    with pytest.raises(ValueError, match="no setting 'stale_after'"):
+        make_codec("wedge", {"stale_after": 1.0})
 
 
 def test_list_wedge_devices(tmp_path: Path) -> None:

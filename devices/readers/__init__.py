@@ -4,7 +4,8 @@ The same physical card gives the same uid through every reader that can read it:
 Wiegand data as 10 decimal digits (what USB keyboard-wedge readers type), ISO14443A UIDs as
 upper-case hex. `make_codec` builds a reader's codec from its protocol name and settings;
 `PROTOCOLS` maps each name to its usual serial speed. The frame builders are for simulators
-and tests.
+and tests. Keyboard-wedge readers (`wedge`) are read through their own transports
+(`devices.EvdevTransport`, `devices.PynputTransport`), which hand `WedgeCodec` key-down lines.
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ from typing import Any
 
 from devices.readers._codec import Decoded, ReaderCodec
 from devices.readers._wedge_burst import BurstResult, KeyBurstDecoder
-from devices.readers._wedge_pynput import PynputWedge
 from devices.readers.lines import LineCodec
 from devices.readers.pn532 import Pn532Codec, Pn532Frame, Pn532FrameParser, pn532_frame
 from devices.readers.rdm6300 import Rdm6300Codec, em4100_uid, rdm6300_frame
-from devices.readers.wedge import (
-    EvdevWedge,
-    WedgeDevice,
-    WedgeUnavailable,
-    WedgeUnplugged,
-    list_wedge_devices,
-)
+from devices.readers.wedge import WedgeCodec, WedgeDevice, list_wedge_devices, wedge_line
 from devices.readers.wiegand import (
     WiegandFormat,
     WiegandSerialCodec,
@@ -38,18 +32,15 @@ __all__ = [
     "PROTOCOLS",
     "BurstResult",
     "Decoded",
-    "EvdevWedge",
     "KeyBurstDecoder",
     "LineCodec",
     "Pn532Codec",
     "Pn532Frame",
     "Pn532FrameParser",
-    "PynputWedge",
     "Rdm6300Codec",
     "ReaderCodec",
+    "WedgeCodec",
     "WedgeDevice",
-    "WedgeUnavailable",
-    "WedgeUnplugged",
     "WiegandFormat",
     "WiegandSerialCodec",
     "decode_wiegand26",
@@ -58,11 +49,12 @@ __all__ = [
     "make_codec",
     "pn532_frame",
     "rdm6300_frame",
+    "wedge_line",
     "wiegand26_bits",
     "wiegand_line",
 ]
 
-#: Protocol name → the serial speed its readers use unless told otherwise.
+#: Protocol name → the serial speed its readers use unless told otherwise (0: not serial).
 PROTOCOLS: dict[str, int] = {
     "rdm6300": 9600,
     "pn532": 115200,
@@ -70,6 +62,7 @@ PROTOCOLS: dict[str, int] = {
     "wiegand-decimal": 9600,
     "wiegand-bits": 9600,
     "lines": 9600,
+    "wedge": 0,  # a USB keyboard: no serial speed (its address is /dev/input/… or keyboard:)
 }
 
 _FACTORIES: dict[str, Callable[..., ReaderCodec]] = {
@@ -79,6 +72,7 @@ _FACTORIES: dict[str, Callable[..., ReaderCodec]] = {
     "wiegand-decimal": partial(WiegandSerialCodec, "decimal"),
     "wiegand-bits": partial(WiegandSerialCodec, "bits"),
     "lines": LineCodec,
+    "wedge": WedgeCodec,
 }
 _WIEGAND_OPTIONS: dict[str, type] = {"stale_after": float}
 #: Settings each protocol takes, with their type (an int is a fine float).
@@ -89,6 +83,7 @@ _OPTIONS: dict[str, dict[str, type]] = {
     "wiegand-decimal": _WIEGAND_OPTIONS,
     "wiegand-bits": _WIEGAND_OPTIONS,
     "lines": {"max_length": int, "stale_after": float},
+    "wedge": {"min_length": int, "max_length": int, "max_gap": float},
 }
 
 

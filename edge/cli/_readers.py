@@ -42,6 +42,12 @@ def _register_readers(commands: Commands) -> None:
     where = add.add_mutually_exclusive_group(required=True)
     where.add_argument("--serial", metavar="PATH", help="e.g. /dev/serial/by-id/usb-…-if00-port0")
     where.add_argument("--tcp", metavar="HOST:PORT", help="a reader on the LAN")
+    where.add_argument(
+        "--input",
+        metavar="PATH",
+        help="a keyboard-wedge reader (--protocol wedge): /dev/input/by-id/usb-…-event-kbd,"
+        " or keyboard: for the fallback that hears every keyboard",
+    )
     add.add_argument("--baud", type=int, help="serial speed (default: the protocol's)")
     place = add.add_mutually_exclusive_group(required=True)
     place.add_argument("--room", help="the classroom whose door it is at (marks attendance)")
@@ -88,7 +94,7 @@ def _run(args: argparse.Namespace, fn: Any, write: bool = True) -> Any:
 
 
 def _add(args: argparse.Namespace) -> int:
-    address = args.serial or f"tcp://{args.tcp}"
+    address = args.serial or args.input or f"tcp://{args.tcp}"
     options = dict(_option(text) for text in args.option)
     row = _run(
         args,
@@ -97,7 +103,6 @@ def _add(args: argparse.Namespace) -> int:
             name=args.name,
             protocol=args.protocol,
             address=address,
-            protocols=PROTOCOLS,
             room=args.room,
             direction=args.entrance,
             baudrate=args.baud,

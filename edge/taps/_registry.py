@@ -8,7 +8,8 @@ import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from devices import parse_address
+from devices import EvdevTransport, PynputTransport, Transport, parse_address
+from devices.readers import PROTOCOLS, make_codec
 from edge.accounts import resolve_person
 from edge.db import Row, Tx
 from sync import uuid7
@@ -26,7 +27,6 @@ def add_reader(
     name: str,
     protocol: str,
     address: str,
-    protocols: dict[str, int],
     room: str | None = None,
     direction: str | None = None,
     baudrate: int | None = None,
@@ -35,22 +35,30 @@ def add_reader(
     """Register a reader at a room's door or at the entrance (exactly one of the two)."""
     if not _NAME.match(name):
         raise ReaderError(f"reader name {name!r}: use 1-64 letters, digits, spaces, '.', '_', '-'")
-    if protocol not in protocols:
-        raise ReaderError(f"unknown protocol {protocol!r}; known: {', '.join(sorted(protocols))}")
+    if protocol not in PROTOCOLS:
+        raise ReaderError(f"unknown protocol {protocol!r}; known: {', '.join(sorted(PROTOCOLS))}")
+    try:
+        make_codec(protocol, options or {})
+    except ValueError as err:
+        raise ReaderError(f"{protocol} options: {err}") from err
     if (room is None) == (direction is None):
         raise ReaderError("a reader is either at a room (--room) or at the entrance (--entrance)")
     try:
-        parse_address(address, baudrate or protocols[protocol])
+        transport = parse_address(address, baudrate or PROTOCOLS[protocol])
     except ValueError as err:
         raise ReaderError(str(err)) from err
+    _check_link(protocol, address, transport)
     if tx.one("SELECT 1 FROM readers WHERE name = ?", [name]):
         raise ReaderError(f"a reader named {name!r} exists")
+    twin = tx.one("SELECT name FROM readers WHERE address = ?", [address])
+    if twin is not None:  # two readers on one port would both hear every card
+        raise ReaderError(f"reader {twin['name']!r} already reads {address}")
     row = {
         "id": uuid7(),
         "name": name,
         "protocol": protocol,
         "address": address,
-        "baudrate": baudrate or protocols[protocol],
+        "baudrate": baudrate or PROTOCOLS[protocol],
         "location": "room" if room else "entrance",
         "room_id": _room_id(tx, room) if room else None,
         "direction": direction,
@@ -59,6 +67,21 @@ def add_reader(
     }
     tx.insert("readers", row)
     return row
+
+
+def _check_link(protocol: str, address: str, transport: Transport) -> None:
+    """Keyboard-wedge readers (protocol `wedge`) are read from an input device, and only they."""
+    is_keyboard = isinstance(transport, EvdevTransport | PynputTransport)
+    if protocol == "wedge" and not is_keyboard:
+        raise ReaderError(
+            f"{address!r} is not a keyboard input: a 'wedge' reader is registered by its"
+            " /dev/input/by-id/…-event-kbd path (see `edge devices scan`) or as 'keyboard:'"
+        )
+    if protocol != "wedge" and is_keyboard:
+        raise ReaderError(
+            f"{address!r} is a keyboard input, read only with protocol 'wedge';"
+            f" a {protocol!r} reader needs a serial port or tcp://HOST:PORT"
+        )
 
 
 def _room_id(tx: Tx, room: str) -> str:

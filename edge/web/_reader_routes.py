@@ -88,7 +88,6 @@ async def new_reader(call: Call) -> web.StreamResponse:
                 name=body["name"],
                 protocol=body["protocol"],
                 address=body["address"],
-                protocols=PROTOCOLS,
                 room=body.get("room"),
                 direction=body.get("direction"),
                 baudrate=body.get("baudrate"),
