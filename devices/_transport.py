@@ -20,6 +20,27 @@ class LinkDown(ConnectionError):
     """The reader cannot be reached: unplugged, not yet plugged in, refused, or gone mid-read."""
 
 
+class ChunkQueue:
+    """What a reading callback hands to `Link.read`: chunks, then possibly the `LinkDown` that
+    ended them, after which every read fails the same way."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[bytes | LinkDown] = asyncio.Queue()
+
+    def put(self, chunk: bytes) -> None:
+        self._queue.put_nowait(chunk)
+
+    def fail(self, error: LinkDown) -> None:
+        self._queue.put_nowait(error)
+
+    async def get(self) -> bytes:
+        chunk = await self._queue.get()
+        if isinstance(chunk, LinkDown):
+            self._queue.put_nowait(chunk)
+            raise chunk
+        return chunk
+
+
 class Link(Protocol):
     async def read(self) -> bytes: ...
 
@@ -58,7 +79,7 @@ class _SerialLink:
     def __init__(self, port: serial.Serial, loop: asyncio.AbstractEventLoop) -> None:
         self._port = port
         self._loop = loop
-        self._chunks: asyncio.Queue[bytes | LinkDown] = asyncio.Queue()
+        self._chunks = ChunkQueue()
         loop.add_reader(port.fileno(), self._readable)
 
     def _readable(self) -> None:
@@ -68,20 +89,16 @@ class _SerialLink:
             self._fail(LinkDown(f"{self._port.port}: {err}"))
             return
         if data:
-            self._chunks.put_nowait(data)
+            self._chunks.put(data)
         else:  # readable but empty: the device went away
             self._fail(LinkDown(f"{self._port.port}: disconnected"))
 
     def _fail(self, error: LinkDown) -> None:
         self._loop.remove_reader(self._port.fileno())
-        self._chunks.put_nowait(error)
+        self._chunks.fail(error)
 
     async def read(self) -> bytes:
-        chunk = await self._chunks.get()
-        if isinstance(chunk, LinkDown):
-            self._chunks.put_nowait(chunk)  # every later read fails the same way
-            raise chunk
-        return chunk
+        return await self._chunks.get()
 
     async def write(self, data: bytes) -> None:
         try:

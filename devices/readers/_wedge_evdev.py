@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from devices._transport import Link, LinkDown
+from devices._transport import ChunkQueue, Link, LinkDown
 from devices.readers._wedge_burst import InputEventLike, evdev_key_name
 from devices.readers.wedge import wedge_line
 
@@ -71,7 +71,7 @@ class _EvdevLink:
         self._path = path
         self._loop = loop
         self._fd = device.fileno()
-        self._batches: asyncio.Queue[bytes | LinkDown] = asyncio.Queue()
+        self._batches = ChunkQueue()
         self._closed = False
         loop.add_reader(self._fd, self._readable)
 
@@ -82,7 +82,7 @@ class _EvdevLink:
             return
         except OSError as err:
             self._loop.remove_reader(self._fd)
-            self._batches.put_nowait(self._error(err))
+            self._batches.fail(self._error(err))
             return
         lines = b"".join(
             wedge_line(event.timestamp(), name)
@@ -90,7 +90,7 @@ class _EvdevLink:
             if (name := evdev_key_name(event)) is not None
         )
         if lines:
-            self._batches.put_nowait(lines)
+            self._batches.put(lines)
 
     def _error(self, err: OSError) -> LinkDown:
         if err.errno == errno.ENODEV:
@@ -98,11 +98,7 @@ class _EvdevLink:
         return LinkDown(f"reading {self._path} failed: {err}")
 
     async def read(self) -> bytes:
-        batch = await self._batches.get()
-        if isinstance(batch, LinkDown):
-            self._batches.put_nowait(batch)  # every later read fails the same way
-            raise batch
-        return batch
+        return await self._batches.get()
 
     async def write(self, data: bytes) -> None:
         """A keyboard takes nothing from the host."""
