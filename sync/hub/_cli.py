@@ -1,0 +1,88 @@
+"""`edge-hub`: run the reference hub and manage its schools and enrollment tokens."""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import secrets
+import sys
+import time
+from pathlib import Path
+
+from aiohttp import web
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from sync.hub._app import create_hub_app
+from sync.hub._store import HubError, HubStore
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="edge-hub", description="The reference central server boxes sync their diary with."
+    )
+    parser.add_argument("--data-dir", type=Path, default=Path("/var/lib/classroom-edge-hub"))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    schools = commands.add_parser("schools", help="the schools this hub serves")
+    sub = schools.add_subparsers(dest="schools_command", required=True, metavar="COMMAND")
+    add = sub.add_parser("add", help="add a school")
+    add.add_argument("school_id")
+    add.add_argument("name")
+    add.set_defaults(handler=_add_school)
+    sub.add_parser("list", help="list the schools").set_defaults(handler=_list_schools)
+    tokens = commands.add_parser("tokens", help="one-time enrollment tokens for boxes")
+    tsub = tokens.add_subparsers(dest="tokens_command", required=True, metavar="COMMAND")
+    create = tsub.add_parser("create", help="a token a school's box enrolls with (24 h, once)")
+    create.add_argument("--school", required=True)
+    create.set_defaults(handler=_new_token)
+    run = commands.add_parser("run", help="serve the hub")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8443)
+    run.set_defaults(handler=_run)
+    return parser
+
+
+def _store(args: argparse.Namespace) -> HubStore:
+    return HubStore(args.data_dir / "hub.db")
+
+
+def _add_school(args: argparse.Namespace) -> None:
+    _store(args).add_school(args.school_id, args.name)
+    print(f"added school {args.school_id}")
+
+
+def _list_schools(args: argparse.Namespace) -> None:
+    for school_id, name in _store(args).schools():
+        print(f"{school_id}\t{name}")
+
+
+def _new_token(args: argparse.Namespace) -> None:
+    print(_store(args).new_token(args.school, int(time.time())))
+
+
+def _run(args: argparse.Namespace) -> None:
+    store = _store(args)
+    store.meta("node", lambda: secrets.token_hex(8))
+    content_key = store.meta("content_key", _new_content_key)
+    public = Ed25519PrivateKey.from_private_bytes(base64.b64decode(content_key)).public_key()
+    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    app = create_hub_app(store, base64.b64encode(raw).decode())
+    web.run_app(app, host=args.host, port=args.port, access_log=None)
+
+
+def _new_content_key() -> str:
+    key = Ed25519PrivateKey.generate()
+    raw = key.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    return base64.b64encode(raw).decode()
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.handler(args)
+    except HubError as err:
+        print(f"edge-hub: error: {err.detail}", file=sys.stderr)
+        return 2
+    return 0
