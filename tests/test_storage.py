@@ -91,3 +91,19 @@ async def test_database_is_wal_and_durable(db: Database) -> None:
     assert mode["journal_mode"] == "wal"
     sync = await db.write(lambda tx: tx.one("PRAGMA synchronous"))
     assert sync is not None and sync["synchronous"] == 2  # FULL
+
+
+async def test_change_log_sequence_has_no_gaps_when_jobs_fail(db: Database) -> None:
+    """Push numbers a box's changes 1, 2, 3 … without gaps (docs/sync-protocol.md §7)."""
+
+    def failing(tx: Tx) -> None:
+        tx.insert("rooms", {"name": "doomed"})
+        raise ValueError("rolled back with its savepoint")
+
+    def room(number: int) -> Callable[[Tx], str]:
+        return lambda tx: tx.insert("rooms", {"name": f"room {number}"})
+
+    jobs = [db.write(failing if n % 3 == 0 else room(n)) for n in range(30)]
+    await asyncio.gather(*jobs, return_exceptions=True)
+    seqs = await db.read(lambda c: [r["seq"] for r in c.execute("SELECT seq FROM change_log")])
+    assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 20
