@@ -3,8 +3,9 @@ timestamp, and every value that loses to a write that had not seen it goes to th
 
 Pure and storage-independent: the hub's store and the box's storage hold `Write`s however they
 like and call `merge` with the freshest knowledge they have of each write — in particular its
-feed position, which a box learns for its own changes only after the hub accepted them (refresh
-the stored write with `dataclasses.replace(write, feed_seq=…)`).
+feed position, which a box learns for its own changes from push answers and pull pages after the
+hub accepted them (refresh the stored write with `dataclasses.replace(write, feed_seq=…)`).
+Local writes take their timestamp from `stamp`, so that they beat whatever they overwrite.
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def merge(current: Write | None, incoming: Write) -> Outcome:
     makes replicas converge; an equal timestamp is the same write again (timestamps carry the
     node id, and a node never stamps two writes of a field alike), so replays change nothing.
     """
-    if current is None or incoming.hlc == current.hlc:
-        return Outcome(current or incoming)
+    if current is None:
+        return Outcome(incoming)
+    if incoming.hlc == current.hlc:
+        return Outcome(current)
     if incoming.hlc > current.hlc:
         winner, loser = incoming, current
     else:

@@ -143,7 +143,12 @@ class HubStore:
                     "UPDATE boxes SET applied_through = ? WHERE id = ?", [batch.last, box.id]
                 )
             through = max(applied, batch.last)
-        return {"applied_through": through, "feed_seq": feed_seq}
+            position = conn.execute(
+                "SELECT feed_seq FROM feed WHERE school_id = ? AND node = ? AND node_seq = ?",
+                [box.school_id, box.node, through],
+            ).fetchone()
+        # a function of what was applied, so a replay gets the very same answer
+        return {"applied_through": through, "feed_seq": position[0] if position else 0}
 
     def page(self, school_id: str, since: int, limit: int, exclude_node: str) -> FeedPage:
         with self._transaction() as conn:
