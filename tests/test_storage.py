@@ -11,6 +11,10 @@ import pytest
 from edge.db import Database, NotFound, Tx
 
 
+def new_room(number: int) -> Callable[[Tx], str]:
+    return lambda tx: tx.insert("rooms", {"name": f"r{number}"})
+
+
 async def test_insert_writes_row_and_change_log_in_one_transaction(db: Database) -> None:
     room_id = await db.write(lambda tx: tx.insert("rooms", {"name": "Room 12"}))
     log = await db.read(lambda c: c.execute("SELECT * FROM change_log").fetchall())
@@ -24,10 +28,7 @@ async def test_failed_job_rolls_back_alone_even_inside_a_group(db: Database) -> 
         tx.insert("rooms", {"name": "half-written"})
         raise ValueError("boom")
 
-    def room(number: int) -> Callable[[Tx], str]:
-        return lambda tx: tx.insert("rooms", {"name": f"r{number}"})
-
-    jobs = [db.write(room(i)) for i in range(20)]
+    jobs = [db.write(new_room(i)) for i in range(20)]
     results = await asyncio.gather(*jobs[:10], db.write(bad), *jobs[10:], return_exceptions=True)
     assert sum(isinstance(r, ValueError) for r in results) == 1
     names = await db.read(lambda c: [r["name"] for r in c.execute("SELECT name FROM rooms")])
@@ -100,10 +101,7 @@ async def test_change_log_sequence_has_no_gaps_when_jobs_fail(db: Database) -> N
         tx.insert("rooms", {"name": "doomed"})
         raise ValueError("rolled back with its savepoint")
 
-    def room(number: int) -> Callable[[Tx], str]:
-        return lambda tx: tx.insert("rooms", {"name": f"room {number}"})
-
-    jobs = [db.write(failing if n % 3 == 0 else room(n)) for n in range(30)]
+    jobs = [db.write(failing if n % 3 == 0 else new_room(n)) for n in range(30)]
     await asyncio.gather(*jobs, return_exceptions=True)
     seqs = await db.read(lambda c: [r["seq"] for r in c.execute("SELECT seq FROM change_log")])
     assert seqs == list(range(1, len(seqs) + 1)) and len(seqs) == 20
