@@ -35,11 +35,14 @@ class _Wall:
 Event = tuple[datetime, Callable[[], Change]]
 
 
+NODE = "box7f3a9c2e"
+
+
 def school_days(days: int, students: int = 1000, seed: int = 1) -> list[Change]:
     """The changes in the order the box writes them, each at its moment of the day."""
     rng = random.Random(seed)
     wall = _Wall(seed)
-    clock = HybridClock("box7f3a9c2e", wall=wall)
+    clock = HybridClock(NODE, wall=wall)
     people = [wall.uuid7() for _ in range(students)]
     teachers = [wall.uuid7() for _ in range(students // 15)]
     readers = [wall.uuid7() for _ in range(12)]
