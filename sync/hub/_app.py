@@ -8,6 +8,7 @@ import binascii
 import json
 import time
 from collections.abc import Callable
+from email.utils import formatdate
 from typing import Any
 
 from aiohttp import web
@@ -34,7 +35,13 @@ def create_hub_app(
     app.router.add_post("/v1/schools/{school}/push", push)
     app.router.add_get("/v1/schools/{school}/changes", changes)
     app.router.add_get("/healthz", healthz)
+    app.on_response_prepare.append(_date_from_our_clock)
     return app
+
+
+async def _date_from_our_clock(request: web.Request, response: web.StreamResponse) -> None:
+    """Boxes correct their clocks from our Date (§2, §4): it must be the clock we check with."""
+    response.headers["Date"] = formatdate(request.app[NOW](), usegmt=True)
 
 
 async def healthz(request: web.Request) -> web.Response:
