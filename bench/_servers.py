@@ -12,6 +12,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,10 @@ def get_json(url: str, token: str) -> Any:
 
 def cpu_env() -> dict[str, str]:
     return {**os.environ, "PYTHONUNBUFFERED": "1"}
+
+
+def next_weekday(day: date) -> date:
+    """The demo school has lessons on weekdays only."""
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return day

@@ -23,21 +23,23 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._servers import REPO, edge_demo, free_port, get_json, post_json, process
+from bench._servers import (
+    REPO,
+    edge_demo,
+    free_port,
+    get_json,
+    next_weekday,
+    post_json,
+    process,
+)
 from bench._wrk import mark_script, run_wrk
-
-
-def next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def busiest_teacher(db_path: Path, day: date) -> str:

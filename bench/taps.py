@@ -22,13 +22,14 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._servers import next_weekday
 from devices import Tap
 from devices.simulators import PtyLink, Rdm6300Simulator
 from edge.cli._demo import load_demo_school
@@ -40,12 +41,6 @@ from edge.web import create_app
 from edge.web._keys import DB, READERS
 
 TAP_TIMEOUT = 5.0
-
-
-def next_weekday(day: date) -> date:
-    while day.weekday() >= 5:
-        day += timedelta(days=1)
-    return day
 
 
 def _register(tx: Tx, *, address: str, room: str, index: int) -> None:

@@ -141,8 +141,8 @@ def _remove(args: argparse.Namespace) -> int:
 
 
 def _assign(args: argparse.Namespace) -> int:
-    _run(args, lambda tx: assign_card(tx, args.uid, args.person))
-    print(f"card {args.uid.strip().upper()} now belongs to {args.person}")
+    stored, _ = _run(args, lambda tx: assign_card(tx, args.uid, args.person))
+    print(f"card {stored} now belongs to {args.person}")
     return 0
 
 

@@ -106,9 +106,9 @@ def list_readers(conn: sqlite3.Connection) -> list[Row]:
     ).fetchall()
 
 
-def assign_card(tx: Tx, uid: str, person_ref: str) -> str:
-    """Give a card to a person (replacing whoever had it). Taps already stored keep their
-    outcome: the change applies from the next tap."""
+def assign_card(tx: Tx, uid: str, person_ref: str) -> tuple[str, str]:
+    """Give a card to a person (replacing whoever had it); returns the card's uid as stored and
+    the person's id. Taps already stored keep their outcome: it applies from the next tap."""
     uid = uid.strip().upper()
     if not uid or len(uid) > 64:
         raise ReaderError("a card uid is 1 to 64 characters")
@@ -117,7 +117,7 @@ def assign_card(tx: Tx, uid: str, person_ref: str) -> str:
     except ValueError as err:
         raise ReaderError(str(err)) from err
     tx.upsert("cards", {"uid": uid}, {"person_id": person_id})
-    return person_id
+    return uid, person_id
 
 
 def unknown_cards(conn: sqlite3.Connection) -> list[Row]:

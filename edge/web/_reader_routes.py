@@ -10,6 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
+from devices import ReaderState
 from devices.readers import PROTOCOLS
 from edge.accounts import Role
 from edge.db import Row
@@ -57,7 +58,7 @@ async def readers(call: Call) -> web.StreamResponse:
     return json_body({"readers": [_reader_view(row, states.get(row["id"])) for row in rows]})
 
 
-def _reader_view(row: Row, state: Any) -> dict[str, Any]:
+def _reader_view(row: Row, state: ReaderState | None) -> dict[str, Any]:
     view = {
         k: row[k]
         for k in (
@@ -117,10 +118,10 @@ async def cards_unknown(call: Call) -> web.StreamResponse:
 async def put_card(call: Call) -> web.StreamResponse:
     uid, person = call.param("uid"), call.body["person"]
     try:
-        person_id = await call.app[DB].write(lambda tx: assign_card(tx, uid, person))
+        stored, person_id = await call.app[DB].write(lambda tx: assign_card(tx, uid, person))
     except ReaderError as err:
         raise ApiError(422, "invalid", str(err)) from err
-    return json_body({"uid": uid.strip().upper(), "person_id": person_id})
+    return json_body({"uid": stored, "person_id": person_id})
 
 
 async def live_register(call: Call) -> web.StreamResponse:
