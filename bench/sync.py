@@ -1,21 +1,27 @@
 """Benchmark of diary sync over a slow rural link (issue: diary sync).
 
-The real hub (`edge-hub run`) in one network namespace and a box-side client in the other,
-joined by `../shared/tools/shaped-link` at 256 kbit/s, 150 ms each way (300 ms round trip) and
-1% loss each way. The client enrolls, pushes four school days of a 1,000-student school's diary
-changes (~28,000) in signed, zstd-compressed batches, then makes one in-sync round. The link's
-own counters give the bytes on the wire, every IP, TCP and HTTP byte included.
+The real hub (`edge-hub run`) in one network namespace and real boxes (`edge sync now`) in the
+other, joined by `../shared/tools/shaped-link` at 256 kbit/s, 150 ms each way (300 ms round
+trip) and 1% loss each way. The link's own counters give the bytes on the wire, every IP, TCP
+and HTTP byte included.
 
-Not yet measured here (the box's own storage side is the next step of the issue): applying
-changes on the box, and pulling them back. Run as root: `.venv/bin/python bench/sync.py`
-(needs iproute2, iptables, ethtool).
+1. Reconcile: box A comes back after four offline school days of a 1,000-student school
+   (~28,000 diary changes in its change log, at the moments they were written) while the
+   platform made 1,000 central edits (lessons renamed): one `edge sync now` pushes the first
+   and pulls the second.
+2. In-sync round: the same box syncs again with nothing new either way.
+3. Pull: box B of the same school, enrolled with nothing of its own, pulls all of it.
+
+Run as root: `.venv/bin/python bench/sync.py [--days 4]` (needs iproute2, iptables, ethtool).
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -24,12 +30,19 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._diary_changes import NODE, school_days
+from bench._sync_seed import own_changes, seed_school
+from edge.db import Database
+from sync._wire import Change
 from sync.hub import HubStore
 
 REPO = Path(__file__).resolve().parents[1]
 SHAPED_LINK = os.environ.get("SHAPED_LINK", str(REPO.parent / "shared" / "tools" / "shaped-link"))
 LINK = "edgesync"
 PORT = 8443
+BIN = Path(sys.executable).parent
+SCHOOL = "bench"
+CENTRAL_EDITS = 1000
 
 
 def shaped(*args: str) -> str:
@@ -45,16 +58,22 @@ def in_namespace(side: str, *command: str) -> list[str]:
     return [SHAPED_LINK, "exec", LINK, side, "--", *command]
 
 
-def client(phase: str, hub: str, state: Path, *extra: str) -> dict[str, Any]:
-    script = str(REPO / "bench" / "_sync_client.py")
-    out = subprocess.run(
-        in_namespace("a", sys.executable, script, phase, hub, str(state), *extra),
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result: dict[str, Any] = json.loads(out.strip().splitlines()[-1])
-    return result
+def edge(box: Path, *args: str) -> list[str]:
+    return in_namespace("a", str(BIN / "edge"), "--data-dir", str(box), *args)
+
+
+def sync_round(box: Path) -> dict[str, Any]:
+    """One `edge sync now` in namespace a, with what it printed and what the link carried."""
+    before, started = wire_bytes(), time.monotonic()
+    out = subprocess.run(edge(box, "sync", "now"), check=True, capture_output=True, text=True)
+    numbers = [int(n) for n in re.findall(r"(?:pushed|pulled) (\d+) changes", out.stdout)]
+    return {
+        "pushed": numbers[0],
+        "pulled": numbers[1],
+        "round_seconds": float(re.findall(r"in ([\d.]+) s", out.stdout)[-1]),
+        "process_seconds": time.monotonic() - started,
+        "wire_bytes": wire_bytes() - before,
+    }
 
 
 def wait_for_hub(ip: str) -> None:
@@ -67,57 +86,63 @@ def wait_for_hub(ip: str) -> None:
     raise RuntimeError("the hub did not start")
 
 
-def measured(phase: str, hub: str, state: Path, *extra: str) -> dict[str, Any]:
-    before, started = wire_bytes(), time.monotonic()
-    result = client(phase, hub, state, *extra)
-    return {
-        **result,
-        "wire_bytes": wire_bytes() - before,
-        "wall_seconds": time.monotonic() - started,
-    }
+def prepare(folder: Path, days: int) -> tuple[Path, Path, list[str]]:
+    """The hub with its central edits, box A with its offline days, box B with the school."""
+    changes = school_days(days)
+    store = HubStore(folder / "hub" / "hub.db")
+    store.add_school(SCHOOL, "Bench School")
+    tokens = [store.new_token(SCHOOL, int(time.time())) for _ in range(2)]
+    lessons = sorted({str(c.fields["lesson_id"]) for c in changes if c.table == "attendance"})
+    for n, lesson in enumerate(lessons[:CENTRAL_EDITS]):
+        store.edit(SCHOOL, "lessons", lesson, {"title": f"Lesson {n} (moved)"}, int(time.time()))
+    store.close()
+    boxes = [folder / "box-a", folder / "box-b"]
+    for box, own in zip(boxes, (changes, []), strict=True):
+        subprocess.run([str(BIN / "edge"), "--data-dir", str(box), "init"], check=True,
+                       capture_output=True)  # fmt: skip
+        asyncio.run(_fill(box, changes, own))
+    return boxes[0], boxes[1], tokens
+
+
+async def _fill(box: Path, school: list[Change], own: list[Change]) -> None:
+    async with Database(box / "edge.db") as db:
+        await db.write(seed_school(school))
+        if own:
+            await db.write(own_changes(own, NODE))
 
 
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
-    store = HubStore(folder / "hub" / "hub.db")
-    store.add_school("bench", "Bench School")
-    token = store.new_token("bench", int(time.time()))
-    store.close()
+    box_a, box_b, tokens = prepare(folder, args.days)
     subprocess.run([SHAPED_LINK, "down", LINK], capture_output=True, check=False)  # leftovers
     _, ip_b = shaped(
         "up", LINK, "--rate", args.rate, "--delay", args.delay, "--loss", args.loss
     ).split()
-    edge_hub = str(Path(sys.executable).parent / "edge-hub")
     hub_process = subprocess.Popen(
-        in_namespace(
-            "b",
-            edge_hub,
-            "--data-dir",
-            str(folder / "hub"),
-            "run",
-            "--host",
-            ip_b,
-            "--port",
-            str(PORT),
-        ),
+        in_namespace("b", str(BIN / "edge-hub"), "--data-dir", str(folder / "hub"), "run",
+                     "--host", ip_b, "--port", str(PORT)),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
-    )
+    )  # fmt: skip
     try:
         wait_for_hub(ip_b)
-        hub, state = f"http://{ip_b}:{PORT}", folder / "box.json"
-        enrolled = measured("enroll", hub, state, "--token", token)
-        pushed = measured("push", hub, state, "--days", str(args.days))
-        in_sync = measured("in-sync", hub, state)
+        for box, token in zip((box_a, box_b), tokens, strict=True):
+            hub = f"http://{ip_b}:{PORT}"
+            subprocess.run(edge(box, "enroll", hub, token), check=True, capture_output=True)
+        reconcile = sync_round(box_a)
+        in_sync = sync_round(box_a)
+        pulled = sync_round(box_b)
     finally:
         hub_process.terminate()
         hub_process.wait(timeout=10)
         shaped("down", LINK)
+    moved = reconcile["pushed"] + reconcile["pulled"]
     return {
         "link": {"rate": args.rate, "delay_each_way": args.delay, "loss_each_way": args.loss},
-        "enroll": enrolled,
-        "push": pushed,
-        "push_bytes_per_change": pushed["wire_bytes"] / pushed["changes"],
+        "reconcile": reconcile,
+        "reconcile_bytes_per_change": reconcile["wire_bytes"] / moved,
         "in_sync_round": in_sync,
+        "pull": pulled,
+        "pull_bytes_per_change": pulled["wire_bytes"] / pulled["pulled"],
     }
 
 

@@ -76,8 +76,9 @@ class ReaderRunner:
         codec = self._new_codec()
         await _send(link, codec.start(time.monotonic()))
         while True:
-            try:
-                data = await asyncio.wait_for(link.read(), self._timing.tick)
+            try:  # not wait_for: on 3.11 it loses a cancel that meets a finished read
+                async with asyncio.timeout(self._timing.tick):
+                    data = await link.read()
             except TimeoutError:
                 await _send(link, codec.tick(time.monotonic()))
                 continue

@@ -28,6 +28,10 @@ def configure_logging(level: str) -> None:
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     logging.basicConfig(level=level.upper(), handlers=[handler], force=True)
+    # APScheduler reports every job it adds and runs; the sync schedule logs its rounds itself
+    logging.getLogger("apscheduler").setLevel(
+        level.upper() if level.upper() == "DEBUG" else "WARNING"
+    )
 
 
 class _JournalFormatter(logging.Formatter):

@@ -91,6 +91,20 @@ class StorageSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """Diary sync with the hub (docs/sync-protocol.md §10)."""
+
+    enabled: bool = True
+    #: a round this often while the hub answers
+    interval_minutes: float = 5.0
+    #: after a failed round, wait uniformly up to backoff_min · 2^(failures-1), at most backoff_max
+    backoff_min_seconds: float = 10.0
+    backoff_max_seconds: float = 600.0
+    #: while the hub is unreachable, ask its /healthz this often; a round at once when it answers
+    probe_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -106,6 +120,7 @@ class Settings:
     readers: ReaderSettings = field(default_factory=ReaderSettings)
     timetable: TimetableSettings = field(default_factory=TimetableSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property
@@ -249,5 +264,16 @@ def _check_values(settings: Settings, source: str) -> None:
         raise SettingsError(f"{source}: http.port: {settings.http.port} is not a TCP port")
     if settings.diary.mark_min >= settings.diary.mark_max:
         raise SettingsError(f"{source}: diary.mark_min must be below diary.mark_max")
+    _check_sync(settings.sync, source)
     if settings.log.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"{source}: log.level: {settings.log.level!r} is not a log level")
+
+
+def _check_sync(sync: SyncSettings, source: str) -> None:
+    for name in ("interval_minutes", "backoff_min_seconds", "probe_seconds"):
+        if not getattr(sync, name) > 0:
+            raise SettingsError(f"{source}: sync.{name} must be above 0")
+    if sync.backoff_max_seconds < sync.backoff_min_seconds:
+        raise SettingsError(
+            f"{source}: sync.backoff_max_seconds must be at least backoff_min_seconds"
+        )

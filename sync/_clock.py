@@ -55,6 +55,14 @@ class HybridClock:
         self._wall = wall
         self._lock = threading.Lock()
         self._last = last or Timestamp(0, 0, node)
+        #: the newest timestamp this node holds, clamped or not: while it is ahead of `now()`,
+        #: local writes must be stamped above what they replace (docs/sync-protocol.md §6)
+        self.newest_held = self._last
+
+    def hold(self, stamp: Timestamp) -> None:
+        """Note a timestamp the node now holds without moving the clock (a stamped write)."""
+        with self._lock:
+            self.newest_held = max(self.newest_held, stamp)
 
     def _physical_ms(self) -> int:
         return int(self._wall() * 1000) + self.offset_ms
@@ -72,6 +80,7 @@ class HybridClock:
     def observe(self, remote: Timestamp) -> Timestamp:
         """Merge a timestamp received from another node; clamps one too far in the future."""
         with self._lock:
+            self.newest_held = max(self.newest_held, remote)
             physical = self._physical_ms()
             if remote.wall_ms > physical + MAX_FUTURE_DRIFT_MS:
                 _log.warning(

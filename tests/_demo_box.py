@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -15,7 +16,9 @@ MONDAY = "2026-11-23"
 
 
 @contextmanager
-def demo_box(data_dir: Path, port: int, stop: signal.Signals = signal.SIGTERM) -> Iterator[str]:
+def demo_box(
+    data_dir: Path, port: int, stop: signal.Signals = signal.SIGTERM, hub_port: int | None = None
+) -> Iterator[str]:
     """Start the demo on `port`, yield its base URL once it answers, then stop it with `stop`."""
     command = [
         sys.executable,
@@ -28,6 +31,8 @@ def demo_box(data_dir: Path, port: int, stop: signal.Signals = signal.SIGTERM) -
         MONDAY,
         "--data-dir",
         str(data_dir),
+        "--hub-port",
+        str(hub_port or free_port()),
     ]
     box = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
@@ -39,6 +44,12 @@ def demo_box(data_dir: Path, port: int, stop: signal.Signals = signal.SIGTERM) -
         code = box.wait(timeout=20)
     if stop is signal.SIGTERM:
         assert code == 0, f"the demo box exited with {code} on SIGTERM"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def _wait_for(url: str, box: subprocess.Popen[bytes], timeout: float = 60) -> None:

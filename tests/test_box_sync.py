@@ -3,48 +3,23 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from edge.cli import main
 from edge.db import Database, Tx
-from edge.hubsync import SyncError, enroll, enrollment, push
+from edge.hubsync import Enrollment, HubClient, PushReport, SyncError, enroll, enrollment, push
 from edge.keys import ensure_box_keys
 from edge.settings import Settings
-from sync.hub import HubStore, create_hub_app
-
-
-@dataclass
-class Hub:
-    url: str
-    store: HubStore
-    clock_offset: int = 0
-
-    def token(self) -> str:
-        return self.store.new_token("north", int(time.time()) + self.clock_offset)
-
-    def feed_size(self) -> int:
-        return int(self.store._conn.execute("SELECT count(*) FROM feed").fetchone()[0])
+from tests._hub import Hub, running_hub
 
 
 @pytest.fixture
 async def hub(tmp_path: Path) -> AsyncIterator[Hub]:
-    store = HubStore(tmp_path / "hub" / "hub.db")
-    store.add_school("north", "North School")
-    found = Hub("", store)
-    server = TestServer(
-        create_hub_app(store, "CK", now=lambda: int(time.time()) + found.clock_offset)
-    )
-    await server.start_server()
-    found.url = str(server.make_url("")).rstrip("/")
-    yield found
-    await server.close()
-    store.close()
+    async with running_hub(tmp_path / "hub") as found:
+        yield found
 
 
 @pytest.fixture
@@ -63,6 +38,11 @@ def rooms(count: int, start: int = 0) -> Callable[[Tx], None]:
     return write
 
 
+async def pushed(db: Database, settings: Settings, who: Enrollment) -> PushReport:
+    async with HubClient(db, settings, who, timeout=30) as client:
+        return await push(db, client)
+
+
 async def test_enroll_once_then_push_everything_once(
     hub: Hub, box: tuple[Database, Settings]
 ) -> None:
@@ -72,13 +52,13 @@ async def test_enroll_once_then_push_everything_once(
     with pytest.raises(SyncError, match="enrolled already"):
         await enroll(db, settings, hub.url, hub.token())
     await db.write(rooms(12_000))  # more than two batches
-    report = await push(db, settings, who)
+    report = await pushed(db, settings, who)
     assert (report.batches, report.changes, report.applied_through) == (3, 12_000, 12_000)
     assert hub.feed_size() == 12_000
-    again = await push(db, settings, who)
+    again = await pushed(db, settings, who)
     assert (again.batches, again.changes) == (0, 0), "nothing is sent twice"
     await db.write(rooms(1, start=12_000))
-    assert (await push(db, settings, who)).changes == 1 and hub.feed_size() == 12_001
+    assert (await pushed(db, settings, who)).changes == 1 and hub.feed_size() == 12_001
 
 
 async def test_a_wrong_box_clock_is_corrected_from_the_hubs_date(
@@ -88,7 +68,7 @@ async def test_a_wrong_box_clock_is_corrected_from_the_hubs_date(
     who = await enroll(db, settings, hub.url, hub.token())
     await db.write(rooms(3))
     hub.clock_offset = 3 * 3600  # the box's clock is three hours slow
-    report = await push(db, settings, who)
+    report = await pushed(db, settings, who)
     assert report.changes == 3
     assert db.clock is not None and abs(db.clock.offset_ms - 3 * 3600 * 1000) < 5000
 
@@ -112,4 +92,9 @@ async def test_cli_enroll_sync_now_and_status(
     assert await asyncio.to_thread(main, ["--data-dir", data, "sync", "now"]) == 0
     assert await asyncio.to_thread(main, ["--data-dir", data, "sync", "status"]) == 0
     out = capsys.readouterr().out
-    assert "enrolled with" in out and "pushed 0 changes" in out and "0 waiting" in out
+    assert (
+        "enrolled with" in out
+        and "pushed 0 changes" in out
+        and "pulled 0 changes" in out
+        and "0 waiting" in out
+    )

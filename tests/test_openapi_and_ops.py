@@ -6,6 +6,8 @@ from edge import __version__
 from edge.web._api import API
 from tests._box import Box
 
+BODILESS = {"/api/v1/logout", "/api/v1/sync/now"}
+
 
 def _routes(box: Box) -> set[tuple[str, str]]:
     found = set()
@@ -36,7 +38,7 @@ async def test_openapi_operations_are_complete(box: Box) -> None:
             assert names == {part[1:-1] for part in path.split("/") if part.startswith("{")} or (
                 path.endswith(".ics")
             )
-            if method in {"post", "put", "patch"} and path != "/api/v1/logout":
+            if method in {"post", "put", "patch"} and path not in BODILESS:
                 assert "requestBody" in operation or path.endswith("calendar-feed"), path
     assert len(operation_ids) == len(set(operation_ids)), "operationIds are unique"
 

@@ -14,9 +14,12 @@ from typing import TypeAlias
 from aiohttp import web
 
 from edge.accounts import Role, add_user, hash_password
+from edge.cli._demo_hub import DemoHub, demo_hub
 from edge.db import Database, Tx
 from edge.demo import DAY_START, day_start_around, write_demo_school
 from edge.demo_readers import demo_readers, give_demo_cards, tap_forever
+from edge.hubsync import enroll, enrollment
+from edge.keys import ensure_box_keys
 from edge.school import import_oneroster, import_timetable
 from edge.service import configure_logging, serve
 from edge.settings import Settings
@@ -25,6 +28,9 @@ from edge.web._keys import CLOCK, DB, READERS
 
 DEMO_PASSWORDS = {"admin": "demo-admin-pass", "teacher": "demo-teacher", "student": "demo-student"}
 DEMO_STUDENT_ACCOUNTS = 3
+#: the demo syncs often and notices at once when its hub is back
+DEMO_SYNC = {"interval_minutes": 0.5, "probe_seconds": 3.0, "backoff_min_seconds": 2.0,
+             "backoff_max_seconds": 30.0}  # fmt: skip
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -44,6 +50,8 @@ def register(commands: Commands) -> None:
         help="pretend today is this date (e.g. a Monday, when demoing at weekends)",
     )
     demo.add_argument("--no-readers", action="store_true", help="without simulated card readers")
+    demo.add_argument("--hub-port", type=int, default=8090, help="port of the demo's own hub")
+    demo.add_argument("--no-hub", action="store_true", help="without a hub to sync with")
     demo.set_defaults(handler=_demo)
 
 
@@ -55,12 +63,22 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _serve_demo(args: argparse.Namespace, data_dir: Path) -> int:
+    if args.no_hub:
+        return _serve_box(args, data_dir, None)
+    with demo_hub(data_dir / "hub", args.hub_port) as hub:
+        return _serve_box(args, data_dir, hub)
+
+
+def _serve_box(args: argparse.Namespace, data_dir: Path, hub: DemoHub | None) -> int:
     settings = Settings().replace("box", data_dir=data_dir, name="Classroom Edge demo")
     settings = settings.replace("http", host=args.host, port=args.port)
+    settings = settings.replace("sync", enabled=hub is not None, **DEMO_SYNC)
     configure_logging(settings.log.level)
     now = datetime.now(settings.tz)
     today: date = args.today or now.date()
     logins = asyncio.run(load_demo_school(settings, today, day_start_around(now.time())))
+    if hub is not None:
+        asyncio.run(enroll_demo_box(settings, hub))
 
     def clock() -> datetime:
         current = datetime.now(settings.tz)
@@ -68,6 +86,8 @@ def _serve_demo(args: argparse.Namespace, data_dir: Path) -> int:
 
     async def announce(url: str) -> None:
         print(_banner(url, data_dir, today, logins, readers=not args.no_readers), flush=True)
+        if hub is not None:
+            print(sync_banner(url, data_dir, hub), flush=True)
 
     app = create_app(settings, clock=clock)
     if not args.no_readers:
@@ -107,6 +127,26 @@ async def load_demo_school(
         await db.write(lambda tx: _add_demo_accounts(tx, logins, hashes))
         await db.write(give_demo_cards)
     return logins
+
+
+async def enroll_demo_box(settings: Settings, hub: DemoHub) -> None:
+    ensure_box_keys(settings.keys_dir)
+    async with Database(settings.database_path) as db:
+        if await enrollment(db) is None:
+            await enroll(db, settings, hub.url, hub.token)
+
+
+def sync_banner(url: str, data_dir: Path, hub: DemoHub) -> str:
+    edge_hub = f"edge-hub --data-dir {hub.data_dir}"
+    return f"""
+  Diary sync: this box is enrolled with a local hub at {hub.url} and syncs every 30 s.
+    edge --data-dir {data_dir} sync status
+    {edge_hub} rows --school demo marks          (what the hub holds)
+  Cut the link: stop the hub (kill $(pgrep -f 'sync.hub --data-dir {hub.data_dir}')), write
+  marks as a teacher, see them wait in `sync status`, then restore it:
+    {hub.command} &
+  Within seconds the box notices and the marks arrive (`rows` again).
+"""
 
 
 def _add_demo_accounts(tx: Tx, logins: dict[str, list[str]], hashes: dict[str, str]) -> None:

@@ -140,7 +140,8 @@ class Database:
 
 
 def _load_clock(conn: sqlite3.Connection) -> HybridClock:
-    """The node id lives in `meta`; the clock resumes after the newest timestamp it wrote."""
+    """The node id lives in `meta`; the clock resumes after the newest timestamp it wrote, and
+    remembers the newest it pulled (it may be ahead of the clock: see `Tx._stamp_above`)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'node_id'").fetchone()
     if row is None:
         node = secrets.token_hex(8)
@@ -148,4 +149,10 @@ def _load_clock(conn: sqlite3.Connection) -> HybridClock:
     else:
         node = row["value"]
     last: Any = conn.execute("SELECT max(hlc) AS hlc FROM change_log").fetchone()["hlc"]
-    return HybridClock(node, Timestamp.decode(last) if last else None)
+    clock = HybridClock(node, Timestamp.decode(last) if last else None)
+    held: Any = conn.execute("SELECT max(hlc) AS hlc FROM feed_log").fetchone()["hlc"]
+    if held:
+        clock.hold(Timestamp.decode(held))
+    offset = conn.execute("SELECT value FROM meta WHERE key = 'clock_offset_ms'").fetchone()
+    clock.offset_ms = int(offset["value"]) if offset else 0
+    return clock

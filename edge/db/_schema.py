@@ -5,28 +5,12 @@ from __future__ import annotations
 from sqlite_utils import Database as UtilsDatabase
 from sqlite_utils.migrations import Migrations
 
+from sync._tables import SYNCABLE_ORDER, SYNCABLE_TABLES
+
+__all__ = ["SYNCABLE", "SYNCABLE_ORDER", "migrations"]
+
 #: Tables whose rows travel to the hub: UUIDv7 ids, tombstones, every write in the change log.
-SYNCABLE = frozenset(
-    {
-        "schools",
-        "academic_sessions",
-        "rooms",
-        "courses",
-        "classes",
-        "people",
-        "enrollments",
-        "timetable_series",
-        "lessons",
-        "holidays",
-        "cards",
-        "attendance",
-        "marks",
-        "homework",
-        "lesson_topics",
-        "taps",
-        "presence_events",
-    }
-)
+SYNCABLE = SYNCABLE_TABLES
 
 migrations = Migrations("classroom-edge")
 
@@ -164,3 +148,47 @@ def m003_card_readers(db: UtilsDatabase) -> None:
         tap_id TEXT NOT NULL REFERENCES taps(id))"""
     )
     db.execute("CREATE INDEX presence_person ON presence_events(person_id, at)")
+
+
+@migrations()
+def m004_pull_and_merge(db: UtilsDatabase) -> None:
+    """The box's half of per-field merge (docs/sync-protocol.md §5–8).
+
+    Each local change now records the feed cursor it was written at and, once learned, its own
+    place in the school feed; the UUIDv7 change id goes (the sequence identifies a change, and
+    its unique index was a third of the cost of change tracking). Pulled changes are kept as the
+    hub sent them in `feed_log`: together with `change_log` it is every write the box holds, so
+    the current version of any field is the newest write of it in either. A pulled change keeps
+    only the names of the fields it wrote: the values that won are in the diary tables, those that
+    lost a concurrent write or that the schema refused are in `sync_conflicts`.
+    """
+    db.execute(
+        # no AUTOINCREMENT: change-log rows are never deleted, so the rowid alone is gap-free
+        """CREATE TABLE change_log_v4 (seq INTEGER PRIMARY KEY,
+        table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('upsert','delete')), fields TEXT NOT NULL,
+        hlc TEXT NOT NULL, origin TEXT NOT NULL, actor TEXT,
+        cursor INTEGER NOT NULL DEFAULT 0, feed_seq INTEGER)"""
+    )
+    db.execute(
+        "INSERT INTO change_log_v4 (seq, table_name, row_id, op, fields, hlc, origin, actor)"
+        " SELECT seq, table_name, row_id, op, fields, hlc, origin, actor FROM change_log"
+    )
+    db.execute("DROP TABLE change_log")
+    db.execute("ALTER TABLE change_log_v4 RENAME TO change_log")
+    db.execute("CREATE INDEX change_log_row ON change_log(table_name, row_id)")
+    # keyed by row: the merge looks versions up by row, nothing reads by feed position
+    db.execute(
+        """CREATE TABLE feed_log (table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        feed_seq INTEGER NOT NULL, node TEXT NOT NULL, op TEXT NOT NULL, hlc TEXT NOT NULL,
+        cursor INTEGER NOT NULL, fields TEXT NOT NULL,
+        PRIMARY KEY (table_name, row_id, feed_seq)) WITHOUT ROWID"""
+    )
+    db.execute(
+        """CREATE TABLE sync_conflicts (id INTEGER PRIMARY KEY,
+        reason TEXT NOT NULL CHECK (reason IN ('concurrent', 'refused')),
+        table_name TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
+        losing_value TEXT, losing_hlc TEXT NOT NULL, losing_node TEXT NOT NULL,
+        winning_value TEXT, winning_hlc TEXT, winning_node TEXT, detail TEXT NOT NULL DEFAULT '',
+        detected_at TEXT NOT NULL)"""
+    )

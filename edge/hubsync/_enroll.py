@@ -20,6 +20,14 @@ class SyncError(RuntimeError):
     """Enrollment or a sync round failed; phrased for the IT technician."""
 
 
+class HubUnreachableError(SyncError):
+    """The hub did not answer at all: no route, refused connection, DNS, a timeout."""
+
+
+class NotEnrolledError(SyncError):
+    """The box has not been enrolled with a hub yet (`edge enroll HUB_URL TOKEN`)."""
+
+
 @dataclass(frozen=True)
 class Enrollment:
     hub_url: str
@@ -53,7 +61,7 @@ async def enroll(db: Database, settings: Settings, hub_url: str, token: str) -> 
             if answer.status != 201:
                 raise SyncError(f"the hub refused: {found.get('detail') or found}")
     except (aiohttp.ClientError, TimeoutError, ValueError) as err:
-        raise SyncError(f"cannot reach the hub at {url}: {err}") from err
+        raise HubUnreachableError(f"cannot reach the hub at {url}: {err}") from err
     values = {"hub_url": url, **{k: str(found[k]) for k in ENROLLMENT_KEYS[1:]}}
     await db.write(lambda tx: _remember(tx, values))
     return Enrollment(url, values["box_id"], values["school_id"], values["key_id"], db.clock.node)

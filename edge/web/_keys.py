@@ -10,6 +10,7 @@ from aiohttp import web
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
+from edge.hubsync import SyncScheduler
 from edge.settings import Settings
 from edge.taps import ReaderService
 
@@ -26,3 +27,4 @@ TIMETABLES = web.AppKey("timetables", ReadCache[bytes])
 TIMETABLE_TABLES = ("lessons", "classes", "rooms", "people", "enrollments")
 LIVE = web.AppKey("live", LiveRegisters)
 READERS = web.AppKey("readers", ReaderService)
+SYNC = web.AppKey("sync", SyncScheduler)

@@ -37,11 +37,20 @@ class Metrics:
             lines += histogram.lines("edge_http_request_seconds", f'route="{_escape(route)}"')
         for name, (help_text, value) in sorted(gauges.items()):
             kind = "counter" if name.endswith("_total") else "gauge"
-            lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}", f"{name} {value:g}"]
+            lines += [
+                f"# HELP {name} {help_text}",
+                f"# TYPE {name} {kind}",
+                f"{name} {_number(value)}",
+            ]
         return "\n".join([*lines, *extra]) + "\n"
 
 
 METRICS = web.AppKey("metrics", Metrics)
+
+
+def _number(value: float) -> str:
+    """Exact: counters pass a million (`:g` would print 1.23457e+06)."""
+    return str(value) if isinstance(value, int) else repr(float(value))
 
 
 def _escape(value: str) -> str:

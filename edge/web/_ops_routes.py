@@ -11,8 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from edge import __version__
+from edge.hubsync import SyncStatus, read_status
 from edge.web._api import API, PREFIX
-from edge.web._keys import DB, READERS, SETTINGS, STARTED_AT
+from edge.web._keys import DB, READERS, SETTINGS, STARTED_AT, SYNC
 from edge.web._metrics import METRICS
 from edge.web._openapi import openapi_document
 
@@ -63,7 +64,21 @@ async def readyz(request: web.Request) -> web.Response:
     except sqlite3.Error as err:
         checks["database"] = {"ok": False, "detail": str(err)}
     ready = all(check["ok"] for check in checks.values())
-    return web.json_response({"ready": ready, "checks": checks}, status=200 if ready else 503)
+    answer = {"ready": ready, "checks": checks, "sync": await _sync_detail(request)}
+    return web.json_response(answer, status=200 if ready else 503)
+
+
+async def _sync_detail(request: web.Request) -> dict[str, Any] | None:
+    """Where sync stands; never a readiness check: the box serves while the hub is away."""
+    try:
+        status = await request.app[DB].read(read_status)
+    except sqlite3.Error:
+        return None
+    return {
+        "enrolled": status.enrolled,
+        "last_success": status.last_success,
+        "last_error": status.last_error,
+    }
 
 
 def _database_check(conn: sqlite3.Connection) -> dict[str, Any]:
@@ -98,6 +113,7 @@ async def metrics(request: web.Request) -> web.Response:
         "# TYPE edge_taps_total counter",
         *(f'edge_taps_total{{outcome="{o}"}} {n}' for o, n in sorted(readers.outcomes.items())),
     ]
+    gauges |= _sync_gauges(await db.read(read_status), request.app[SYNC].state.failures)
     text = request.app[METRICS].render(gauges, extra)
     return web.Response(
         text=text,
@@ -105,6 +121,30 @@ async def metrics(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+def _sync_gauges(status: SyncStatus, failures: int) -> dict[str, tuple[str, float]]:
+    return {
+        "edge_sync_last_success_timestamp_seconds": (
+            "When the last sync round succeeded (Unix seconds; 0: never).",
+            status.last_success or 0,
+        ),
+        "edge_sync_pending_changes": (
+            "Changes written here that the hub has not acknowledged.",
+            status.pending,
+        ),
+        "edge_sync_bytes_sent_total": ("Bytes sent to the hub.", status.bytes_sent),
+        "edge_sync_bytes_received_total": ("Bytes received from the hub.", status.bytes_received),
+        "edge_sync_clock_offset_seconds": (
+            "The hub's clock minus the box's, as learned from its Date.",
+            status.clock_offset_ms / 1000,
+        ),
+        "edge_sync_conflicts_total": (
+            "Values that lost to a concurrent edit or that the schema refused.",
+            status.conflicts,
+        ),
+        "edge_sync_consecutive_failures": ("Failed sync rounds in a row.", failures),
+    }
 
 
 def _counts(conn: sqlite3.Connection) -> dict[str, int]:

@@ -14,9 +14,17 @@ from aiohttp import web
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
+from edge.hubsync import SyncScheduler
 from edge.settings import Settings
 from edge.taps import ReaderService
-from edge.web import _auth_routes, _diary_routes, _ops_routes, _reader_routes, _timetable_routes
+from edge.web import (
+    _auth_routes,
+    _diary_routes,
+    _ops_routes,
+    _reader_routes,
+    _sync_routes,
+    _timetable_routes,
+)
 from edge.web._api import API, Api
 from edge.web._errors import error_middleware
 from edge.web._keys import (
@@ -27,6 +35,7 @@ from edge.web._keys import (
     SESSIONS,
     SETTINGS,
     STARTED_AT,
+    SYNC,
     THROTTLE,
     TIMETABLE_TABLES,
     TIMETABLES,
@@ -58,7 +67,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     )
     api = Api()
     app[LIVE] = LiveRegisters()
-    for module in (_auth_routes, _timetable_routes, _diary_routes, _reader_routes):
+    for module in (_auth_routes, _timetable_routes, _diary_routes, _reader_routes, _sync_routes):
         module.add_routes(api)
     api.install(app)
     app[API] = api
@@ -66,6 +75,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_sessions)
     app.cleanup_ctx.append(_readers)
+    app.cleanup_ctx.append(_sync)
     app.on_shutdown.append(_close_live_registers)
     return app
 
@@ -108,6 +118,16 @@ async def _readers(app: web.Application) -> AsyncIterator[None]:
     await service.start()
     yield
     await service.stop()
+
+
+async def _sync(app: web.Application) -> AsyncIterator[None]:
+    """Diary sync with the hub on its schedule; `POST /api/v1/sync/now` works either way."""
+    scheduler = SyncScheduler(app[DB], app[SETTINGS])
+    app[SYNC] = scheduler
+    if app[SETTINGS].sync.enabled:
+        scheduler.start()
+    yield
+    await scheduler.stop()
 
 
 async def _close_live_registers(app: web.Application) -> None:

@@ -1,4 +1,4 @@
-"""The reference hub's HTTP side (docs/sync-protocol.md §3, §4, §7, §8)."""
+"""The reference hub's HTTP side (docs/sync-protocol.md §3, §4, §7, §8, §12)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ NOW: web.AppKey[Callable[[], int]] = web.AppKey("now")
 CONTENT_KEY = web.AppKey("content_key", str)
 FEED_TYPE = "application/vnd.classedge.feed+zstd"
 MAX_PAGE = 10_000
+PRESENCE_PAGE, MAX_PRESENCE_PAGE = 100, 1000
 
 
 def create_hub_app(
@@ -34,6 +35,7 @@ def create_hub_app(
     app.router.add_post("/v1/enroll", enroll)
     app.router.add_post("/v1/schools/{school}/push", push)
     app.router.add_get("/v1/schools/{school}/changes", changes)
+    app.router.add_get("/v1/presence", presence)
     app.router.add_get("/healthz", healthz)
     app.on_response_prepare.append(_date_from_our_clock)
     return app
@@ -127,13 +129,30 @@ async def push(request: web.Request) -> web.Response:
 
 async def changes(request: web.Request) -> web.Response:
     box = await _signed_box(request, await request.read())
+    since, limit = _since_limit(request, 5000, MAX_PAGE)
+    store = request.app[STORE]
+    page = await asyncio.to_thread(store.page, box.school_id, since, limit, box.node)
+    return web.Response(body=encode_page(page), content_type=FEED_TYPE)
+
+
+def _since_limit(request: web.Request, default: int, most: int) -> tuple[int, int]:
     try:
         since = int(request.query.get("since", "0"))
-        limit = min(int(request.query.get("limit", "5000")), MAX_PAGE)
+        limit = min(int(request.query.get("limit", str(default))), most)
         if since < 0 or limit < 1:
             raise ValueError("since ≥ 0 and limit ≥ 1")
     except ValueError as err:
         raise HubError(400, "bad_request", f"since and limit are whole numbers: {err}") from err
+    return since, limit
+
+
+async def presence(request: web.Request) -> web.Response:
+    """A parent's view of their child's entries and exits (§12): a bearer token, no signature."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise HubError(401, "bad_token", "an Authorization: Bearer token is required")
+    since, limit = _since_limit(request, PRESENCE_PAGE, MAX_PRESENCE_PAGE)
     store = request.app[STORE]
-    page = await asyncio.to_thread(store.page, box.school_id, since, limit, box.node)
-    return web.Response(body=encode_page(page), content_type=FEED_TYPE)
+    answer = _json(await asyncio.to_thread(store.presence, token.strip(), since, limit))
+    answer.headers["Cache-Control"] = "no-store"
+    return answer

@@ -1,10 +1,11 @@
-"""`edge-hub`: run the reference hub and manage its schools and enrollment tokens."""
+"""`edge-hub`: run the reference hub, manage its schools, enrollment and parents' tokens, and
+edit a school's diary centrally."""
 
 from __future__ import annotations
 
 import argparse
 import base64
-import secrets
+import json
 import sys
 import time
 from pathlib import Path
@@ -13,8 +14,11 @@ from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from sync._merge import Value
 from sync.hub._app import create_hub_app
-from sync.hub._store import HubError, HubStore
+from sync.hub._cli_parents import add_parents_commands
+from sync.hub._errors import HubError
+from sync.hub._store import HubStore
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,6 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
     create = tsub.add_parser("create", help="a token a school's box enrolls with (24 h, once)")
     create.add_argument("--school", required=True)
     create.set_defaults(handler=_new_token)
+    edit = commands.add_parser("edit", help="write a change centrally, as the hub's own node")
+    edit.add_argument("--school", required=True)
+    edit.add_argument("table")
+    edit.add_argument("row")
+    edit.add_argument(
+        "fields",
+        nargs="+",
+        metavar="FIELD=VALUE",
+        help="VALUE is read as JSON when it is a JSON scalar, else as text; deleted=1 deletes",
+    )
+    edit.set_defaults(handler=_edit)
+    rows = commands.add_parser("rows", help="a table's rows as the hub holds them, JSON lines")
+    rows.add_argument("--school", required=True)
+    rows.add_argument("table")
+    rows.set_defaults(handler=_rows)
+    add_parents_commands(commands, _store)
     run = commands.add_parser("run", help="serve the hub")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8443)
@@ -60,9 +80,38 @@ def _new_token(args: argparse.Namespace) -> None:
     print(_store(args).new_token(args.school, int(time.time())))
 
 
+def _edit(args: argparse.Namespace) -> None:
+    fields: dict[str, Value] = {}
+    for text in args.fields:
+        name, equals, value = text.partition("=")
+        if not equals:
+            raise HubError(400, "bad_request", f"{text!r}: fields are FIELD=VALUE")
+        if name in fields:
+            raise HubError(400, "bad_request", f"{name!r} is written twice")
+        fields[name] = _scalar(value)
+    print(_store(args).edit(args.school, args.table, args.row, fields, int(time.time())))
+
+
+def _scalar(text: str) -> Value:
+    """`4` → 4, `true` → True, `null` → None, `"4"` → "4"; anything else is the text itself."""
+    try:
+        value = json.loads(text, parse_constant=_not_json)
+    except ValueError:
+        return text
+    return value if value is None or isinstance(value, str | int | float | bool) else text
+
+
+def _not_json(constant: str) -> None:
+    raise ValueError(f"{constant} is not JSON")
+
+
+def _rows(args: argparse.Namespace) -> None:
+    for row, fields in _store(args).rows(args.school, args.table).items():
+        print(json.dumps({"row": row, "fields": fields}, ensure_ascii=False, sort_keys=True))
+
+
 def _run(args: argparse.Namespace) -> None:
     store = _store(args)
-    store.meta("node", lambda: secrets.token_hex(8))
     content_key = store.meta("content_key", _new_content_key)
     public = Ed25519PrivateKey.from_private_bytes(base64.b64decode(content_key)).public_key()
     raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

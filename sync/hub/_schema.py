@@ -1,7 +1,12 @@
 """The hub's SQLite schema: schools, one-time enrollment tokens, boxes with their push
-high-water marks, each school's feed, the current version of every field, the conflict log."""
+high-water marks, each school's feed, the current version of every field, the conflict log,
+and the parents' presence feed with its access tokens."""
 
 from __future__ import annotations
+
+from sync._tables import SYNCABLE_TABLES
+
+__all__ = ["SCHEMA", "SYNCABLE_TABLES"]
 
 SCHEMA = [
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
@@ -27,4 +32,12 @@ SCHEMA = [
         table_name TEXT NOT NULL, row_id TEXT NOT NULL, field TEXT NOT NULL,
         losing_value TEXT, losing_hlc TEXT NOT NULL, losing_node TEXT NOT NULL,
         winning_hlc TEXT NOT NULL, winning_node TEXT NOT NULL, detected_at INTEGER NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS presence (school_id TEXT NOT NULL,
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, row_id TEXT NOT NULL, person_id TEXT NOT NULL,
+        direction TEXT NOT NULL, at TEXT NOT NULL, reader_id TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0, UNIQUE (school_id, row_id))""",
+    """CREATE INDEX IF NOT EXISTS presence_by_person ON presence(school_id, person_id, seq)""",
+    """CREATE TABLE IF NOT EXISTS parent_tokens (digest TEXT PRIMARY KEY,
+        school_id TEXT NOT NULL REFERENCES schools(id), person_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL, revoked_at INTEGER)""",
 ]

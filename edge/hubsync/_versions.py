@@ -1,0 +1,114 @@
+"""The versions of fields the box holds: the newest write of each field in the change log (its
+own) or the feed log (pulled), as `sync._merge.Write`s for the merge (protocol §5–6).
+
+The feed log keeps only the names of the fields a pulled change wrote: when such a write is
+the newest of its field, its value is the one in the diary table. Loaded per page for the rows
+the page touches, in a few indexed queries, and kept up to date in memory while the page is
+merged. A row first seen in this page costs no `Write` objects until a second change of it
+arrives: most pulled changes create rows.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from sync._merge import Key, Write
+from sync._wire import FeedEntry
+
+_CHUNK = 500
+RowKey = tuple[str, str]
+
+
+class Versions:
+    def __init__(self, node: str) -> None:
+        self._node = node
+        self._fields: dict[Key, Write] = {}
+        self._rows: set[RowKey] = set()  # rows with any version, loaded or merged here
+        self._unexpanded: dict[RowKey, list[FeedEntry]] = {}
+        #: the rows the diary tables hold, as they are before the page
+        self.existing: dict[RowKey, dict[str, Any]] = {}
+
+    def load(self, conn: sqlite3.Connection, rows: Iterable[RowKey]) -> None:
+        by_table: dict[str, list[str]] = {}
+        for table, row in rows:
+            by_table.setdefault(table, []).append(row)
+        for table, ids in by_table.items():
+            for start in range(0, len(ids), _CHUNK):
+                self._load_chunk(conn, table, ids[start : start + _CHUNK])
+
+    def _load_chunk(self, conn: sqlite3.Connection, table: str, ids: list[str]) -> None:
+        marks = ",".join("?" * len(ids))
+        for row in conn.execute(f"SELECT * FROM {table} WHERE id IN ({marks})", ids):
+            self.existing[(table, row["id"])] = row
+        own = conn.execute(
+            "SELECT row_id, seq, fields, hlc, cursor, feed_seq FROM change_log"
+            f" WHERE table_name = ? AND row_id IN ({marks})",
+            [table, *ids],
+        )
+        for row_id, seq, fields, hlc, cursor, feed_seq in map(_values, own):
+            self._hold(table, row_id, json.loads(fields), hlc, self._node, seq, cursor, feed_seq)
+        pulled = conn.execute(
+            "SELECT row_id, feed_seq, node, fields, hlc, cursor FROM feed_log"
+            f" WHERE table_name = ? AND row_id IN ({marks})",
+            [table, *ids],
+        )
+        for row_id, feed_seq, node, names, hlc, cursor in map(_values, pulled):
+            current = self.existing.get((table, row_id), {})
+            fields = {name: current.get(name) for name in names.split(",") if name}
+            # a remote node's changes reach the feed in its own order: feed_seq orders them too
+            self._hold(table, row_id, fields, hlc, node, feed_seq, cursor, feed_seq)
+
+    def _hold(
+        self,
+        table: str,
+        row: str,
+        fields: dict[str, Any],
+        hlc: str,
+        node: str,
+        node_seq: int,
+        cursor: int,
+        feed_seq: int | None,
+    ) -> None:
+        self._rows.add((table, row))
+        for name, value in fields.items():
+            held = self._fields.get((table, row, name))
+            if held is None or hlc > held.hlc:
+                write = Write(table, row, name, value, hlc, node, node_seq, cursor, feed_seq)
+                self._fields[(table, row, name)] = write
+
+    def is_new(self, key: RowKey) -> bool:
+        """No version of any field of this row is held: every field of a change to it wins."""
+        return key not in self._rows
+
+    def remember_new(self, entry: FeedEntry) -> None:
+        """A change that created the row here; its `Write`s are made if the row comes again."""
+        key = (entry.change.table, entry.change.row)
+        self._rows.add(key)
+        self._unexpanded[key] = [entry]
+
+    def get(self, key: Key) -> Write | None:
+        self._expand((key[0], key[1]))
+        return self._fields.get(key)
+
+    def put(self, write: Write) -> None:
+        self._fields[write.key] = write
+
+    def _expand(self, key: RowKey) -> None:
+        for entry in self._unexpanded.pop(key, ()):
+            change = entry.change
+            self._hold(
+                *key,
+                change.fields,
+                change.hlc,
+                entry.node,
+                entry.feed_seq,
+                change.cursor,
+                entry.feed_seq,
+            )
+
+
+def _values(row: Any) -> tuple[Any, ...]:
+    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
