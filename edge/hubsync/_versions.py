@@ -48,18 +48,21 @@ class Versions:
             f" WHERE table_name = ? AND row_id IN ({marks})",
             [table, *ids],
         )
-        for row_id, seq, fields, hlc, cursor, feed_seq in map(_values, own):
-            self._hold(table, row_id, json.loads(fields), hlc, self._node, seq, cursor, feed_seq)
+        for r in own:
+            fields = json.loads(r["fields"])
+            self._hold(table, r["row_id"], fields, r["hlc"], self._node, r["seq"], r["cursor"],
+                       r["feed_seq"])  # fmt: skip
         pulled = conn.execute(
             "SELECT row_id, feed_seq, node, fields, hlc, cursor FROM feed_log"
             f" WHERE table_name = ? AND row_id IN ({marks})",
             [table, *ids],
         )
-        for row_id, feed_seq, node, names, hlc, cursor in map(_values, pulled):
-            current = self.existing.get((table, row_id), {})
-            fields = {name: current.get(name) for name in names.split(",") if name}
+        for r in pulled:
+            current = self.existing.get((table, r["row_id"]), {})
+            fields = {name: current.get(name) for name in r["fields"].split(",") if name}
             # a remote node's changes reach the feed in its own order: feed_seq orders them too
-            self._hold(table, row_id, fields, hlc, node, feed_seq, cursor, feed_seq)
+            self._hold(table, r["row_id"], fields, r["hlc"], r["node"], r["feed_seq"],
+                       r["cursor"], r["feed_seq"])  # fmt: skip
 
     def _hold(
         self,
@@ -108,7 +111,3 @@ class Versions:
                 change.cursor,
                 entry.feed_seq,
             )
-
-
-def _values(row: Any) -> tuple[Any, ...]:
-    return tuple(row.values()) if isinstance(row, dict) else tuple(row)
