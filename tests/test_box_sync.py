@@ -47,7 +47,9 @@ async def test_enroll_once_then_push_everything_once(
     hub: Hub, box: tuple[Database, Settings]
 ) -> None:
     db, settings = box
-    who = await enroll(db, settings, hub.url, hub.token())
+    token = hub.token()
+    assert not token.startswith("-"), "a token is typed as a command-line argument"
+    who = await enroll(db, settings, hub.url, token)
     assert who.school_id == "north" and (await enrollment(db)) == who
     with pytest.raises(SyncError, match="enrolled already"):
         await enroll(db, settings, hub.url, hub.token())

@@ -71,7 +71,7 @@ def add_parent(conn: sqlite3.Connection, school: str, student: str, now: int) ->
     if conn.execute("SELECT 1 FROM schools WHERE id = ?", [school]).fetchone() is None:
         raise HubError(404, "not_found", f"no school {school!r}")
     person = _student(conn, school, student)
-    token = secrets.token_urlsafe(24)
+    token = secrets.token_hex(24)  # hex: `parents revoke TOKEN` must never see a leading "-"
     conn.execute(
         "INSERT INTO parent_tokens (digest, school_id, person_id, created_at) VALUES (?, ?, ?, ?)",
         [_digest(token), school, person, now],

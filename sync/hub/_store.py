@@ -96,7 +96,9 @@ class HubStore:
             return [(r[0], r[1]) for r in conn.execute("SELECT id, name FROM schools ORDER BY id")]
 
     def new_token(self, school_id: str, now: int) -> str:
-        token = secrets.token_urlsafe(24)
+        # hex: an IT technician types it as a command-line argument, where a leading '-' of
+        # the base64url alphabet would read as an option
+        token = secrets.token_hex(24)
         with self._transaction() as conn:
             _known_school(conn, school_id)
             conn.execute(
