@@ -58,3 +58,9 @@ from content_cache._blobs_types import (
 )
 
 __all__ += ["BlobMismatch", "BlobStore", "BlobStoreError", "Partial", "StoreFull", "StoreUsage"]
+
+# LAN serving (content_cache/_serve*.py)
+from content_cache._serve import add_content_routes  # noqa: E402
+from content_cache._serve_server import BLOBS, CATALOG  # noqa: E402
+
+__all__ += ["BLOBS", "CATALOG", "add_content_routes"]

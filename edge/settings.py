@@ -105,6 +105,18 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class ContentSettings:
+    """Lesson content: the blob store under data_dir/content and how it is served on the LAN."""
+
+    #: the blob store never holds more than this (least recently used unpinned blobs go first)
+    quota_mb: int = 20000
+    #: and always leaves this much of the disk free
+    reserve_free_mb: int = 2000
+    #: small blobs (up to 256 KiB) are served from memory, at most this much in all
+    memory_cache_mb: int = 64
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -121,6 +133,7 @@ class Settings:
     timetable: TimetableSettings = field(default_factory=TimetableSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    content: ContentSettings = field(default_factory=ContentSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property
@@ -265,6 +278,7 @@ def _check_values(settings: Settings, source: str) -> None:
     if settings.diary.mark_min >= settings.diary.mark_max:
         raise SettingsError(f"{source}: diary.mark_min must be below diary.mark_max")
     _check_sync(settings.sync, source)
+    _check_content(settings.content, source)
     if settings.log.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"{source}: log.level: {settings.log.level!r} is not a log level")
 
@@ -277,3 +291,9 @@ def _check_sync(sync: SyncSettings, source: str) -> None:
         raise SettingsError(
             f"{source}: sync.backoff_max_seconds must be at least backoff_min_seconds"
         )
+
+
+def _check_content(content: ContentSettings, source: str) -> None:
+    for name in ("quota_mb", "reserve_free_mb", "memory_cache_mb"):
+        if getattr(content, name) < 0:
+            raise SettingsError(f"{source}: content.{name} must not be negative")

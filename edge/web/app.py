@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
+from content_cache import BLOBS, CATALOG, BlobStore, CatalogIndex, add_content_routes
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
@@ -45,6 +46,8 @@ from edge.web._metrics import METRICS, Metrics, metrics_middleware
 
 _log = logging.getLogger(__name__)
 SESSION_PURGE_SECONDS = 3600.0
+CATALOG_FILE = "catalog.db"
+MB = 1024 * 1024
 
 
 def _utc_now() -> datetime:
@@ -72,10 +75,14 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     api.install(app)
     app[API] = api
     _ops_routes.add_routes(app)
+    add_content_routes(  # no login: the school's library on its own LAN (README)
+        app, settings.content_dir / CATALOG_FILE, memory_bytes=settings.content.memory_cache_mb * MB
+    )
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_sessions)
     app.cleanup_ctx.append(_readers)
     app.cleanup_ctx.append(_sync)
+    app.cleanup_ctx.append(_content)
     app.on_shutdown.append(_close_live_registers)
     return app
 
@@ -128,6 +135,29 @@ async def _sync(app: web.Application) -> AsyncIterator[None]:
         scheduler.start()
     yield
     await scheduler.stop()
+
+
+async def _content(app: web.Application) -> AsyncIterator[None]:
+    """The lesson blob store and catalog; the store repairs itself against the disk at start."""
+    settings = app[SETTINGS]
+    store = await asyncio.to_thread(
+        BlobStore,
+        settings.content_dir,
+        quota_bytes=settings.content.quota_mb * MB,
+        reserve_free_bytes=settings.content.reserve_free_mb * MB,
+    )
+    try:
+        repaired = await asyncio.to_thread(store.check)
+        if repaired:
+            _log.warning("content store repaired at start: %s", "; ".join(repaired))
+        catalog = await asyncio.to_thread(CatalogIndex, settings.content_dir / CATALOG_FILE)
+    except BaseException:
+        await asyncio.to_thread(store.close)
+        raise
+    app[BLOBS], app[CATALOG] = store, catalog
+    yield
+    await asyncio.to_thread(catalog.close)
+    await asyncio.to_thread(store.close)
 
 
 async def _close_live_registers(app: web.Application) -> None:

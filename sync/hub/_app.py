@@ -9,14 +9,17 @@ import json
 import time
 from collections.abc import Callable
 from email.utils import formatdate
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 from aiohttp.typedefs import Handler
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from sync._signing import CLOCK_SKEW, SignatureError, verify_request
 from sync._wire import MAX_COMPRESSED, WireError, decode_batch, encode_page
+from sync.hub._content import HubCatalog
+from sync.hub._content_http import add_content_routes
 from sync.hub._store import Box, HubError, HubStore
 
 STORE = web.AppKey("store", HubStore)
@@ -28,10 +31,18 @@ PRESENCE_PAGE, MAX_PRESENCE_PAGE = 100, 1000
 
 
 def create_hub_app(
-    store: HubStore, content_key: str, now: Callable[[], int] = lambda: int(time.time())
+    store: HubStore,
+    content_key: str,
+    now: Callable[[], int] = lambda: int(time.time()),
+    *,
+    signing_key: Ed25519PrivateKey | None = None,
+    data_dir: Path | None = None,
 ) -> web.Application:
+    """With the content key's private half and the blobs' `data_dir`, it serves content too."""
     app = web.Application(client_max_size=MAX_COMPRESSED + 4096, middlewares=[_errors])
     app[STORE], app[NOW], app[CONTENT_KEY] = store, now, content_key
+    if signing_key is not None and data_dir is not None:
+        add_content_routes(app, HubCatalog(store, data_dir), signing_key, now)
     app.router.add_post("/v1/enroll", enroll)
     app.router.add_post("/v1/schools/{school}/push", push)
     app.router.add_get("/v1/schools/{school}/changes", changes)

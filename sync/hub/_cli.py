@@ -4,19 +4,18 @@ edit a school's diary centrally."""
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import sys
 import time
 from pathlib import Path
 
 from aiohttp import web
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from sync._merge import Value
 from sync.hub._app import create_hub_app
+from sync.hub._cli_content import add_content_commands
 from sync.hub._cli_parents import add_parents_commands
+from sync.hub._content_key import content_key, public_content_key
 from sync.hub._errors import HubError
 from sync.hub._store import HubStore
 
@@ -55,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     rows.add_argument("table")
     rows.set_defaults(handler=_rows)
     add_parents_commands(commands, _store)
+    add_content_commands(commands, _store)
     run = commands.add_parser("run", help="serve the hub")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8443)
@@ -112,19 +112,9 @@ def _rows(args: argparse.Namespace) -> None:
 
 def _run(args: argparse.Namespace) -> None:
     store = _store(args)
-    content_key = store.meta("content_key", _new_content_key)
-    public = Ed25519PrivateKey.from_private_bytes(base64.b64decode(content_key)).public_key()
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    app = create_hub_app(store, base64.b64encode(raw).decode())
+    key = content_key(store)
+    app = create_hub_app(store, public_content_key(key), signing_key=key, data_dir=args.data_dir)
     web.run_app(app, host=args.host, port=args.port, access_log=None)
-
-
-def _new_content_key() -> str:
-    key = Ed25519PrivateKey.generate()
-    raw = key.private_bytes(
-        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
-    )
-    return base64.b64encode(raw).decode()
 
 
 def main(argv: list[str] | None = None) -> int:

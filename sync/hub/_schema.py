@@ -1,6 +1,7 @@
 """The hub's SQLite schema: schools, one-time enrollment tokens, boxes with their push
 high-water marks, each school's feed, the current version of every field, the conflict log,
-and the parents' presence feed with its access tokens."""
+the parents' presence feed with its access tokens, and the content catalog's log and blobs
+(docs/catalog-format.md)."""
 
 from __future__ import annotations
 
@@ -40,4 +41,9 @@ SCHEMA = [
     """CREATE TABLE IF NOT EXISTS parent_tokens (digest TEXT PRIMARY KEY,
         school_id TEXT NOT NULL REFERENCES schools(id), person_id TEXT NOT NULL,
         created_at INTEGER NOT NULL, revoked_at INTEGER)""",
+    """CREATE TABLE IF NOT EXISTS catalog_log (version INTEGER PRIMARY KEY, id TEXT NOT NULL,
+        record TEXT NOT NULL)""",
+    """CREATE INDEX IF NOT EXISTS catalog_log_by_id ON catalog_log(id, version)""",
+    """CREATE TABLE IF NOT EXISTS content_blobs (sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL)
+        WITHOUT ROWID""",
 ]
