@@ -20,6 +20,7 @@ from sync._signing import CLOCK_SKEW, SignatureError, verify_request
 from sync._wire import MAX_COMPRESSED, WireError, decode_batch, encode_page
 from sync.hub._content import HubCatalog
 from sync.hub._content_http import add_content_routes
+from sync.hub._query import since_limit
 from sync.hub._store import Box, HubError, HubStore
 
 STORE = web.AppKey("store", HubStore)
@@ -140,21 +141,10 @@ async def push(request: web.Request) -> web.Response:
 
 async def changes(request: web.Request) -> web.Response:
     box = await _signed_box(request, await request.read())
-    since, limit = _since_limit(request, 5000, MAX_PAGE)
+    since, limit = since_limit(request, 5000, MAX_PAGE)
     store = request.app[STORE]
     page = await asyncio.to_thread(store.page, box.school_id, since, limit, box.node)
     return web.Response(body=encode_page(page), content_type=FEED_TYPE)
-
-
-def _since_limit(request: web.Request, default: int, most: int) -> tuple[int, int]:
-    try:
-        since = int(request.query.get("since", "0"))
-        limit = min(int(request.query.get("limit", str(default))), most)
-        if since < 0 or limit < 1:
-            raise ValueError("since ≥ 0 and limit ≥ 1")
-    except ValueError as err:
-        raise HubError(400, "bad_request", f"since and limit are whole numbers: {err}") from err
-    return since, limit
 
 
 async def presence(request: web.Request) -> web.Response:
@@ -162,7 +152,7 @@ async def presence(request: web.Request) -> web.Response:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise HubError(401, "bad_token", "an Authorization: Bearer token is required")
-    since, limit = _since_limit(request, PRESENCE_PAGE, MAX_PRESENCE_PAGE)
+    since, limit = since_limit(request, PRESENCE_PAGE, MAX_PRESENCE_PAGE)
     store = request.app[STORE]
     answer = _json(await asyncio.to_thread(store.presence, token.strip(), since, limit))
     answer.headers["Cache-Control"] = "no-store"

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from content_cache import entry_to_json, sign_head
 from sync.hub._content import HubCatalog
 from sync.hub._errors import HubError
+from sync.hub._query import since_limit
 
 CATALOG_TYPE = "application/vnd.classedge.catalog+zstd"
 HEAD_TTL = 7 * 24 * 3600
@@ -40,7 +41,7 @@ def add_content_routes(
 
 async def catalog_delta(request: web.Request) -> web.Response:
     """The signed head and the records after `since`: one zstd frame of JSON."""
-    since, limit = _since_limit(request)
+    since, limit = since_limit(request, CATALOG_PAGE, MAX_CATALOG_PAGE)
     catalog, now = request.app[_CATALOG], request.app[_CLOCK]()
 
     def build() -> bytes:
@@ -56,17 +57,6 @@ async def catalog_delta(request: web.Request) -> web.Response:
     answer = web.Response(body=await asyncio.to_thread(build), content_type=CATALOG_TYPE)
     answer.headers["Cache-Control"] = "no-cache"
     return answer
-
-
-def _since_limit(request: web.Request) -> tuple[int, int]:
-    try:
-        since = int(request.query.get("since", "0"))
-        limit = min(int(request.query.get("limit", str(CATALOG_PAGE))), MAX_CATALOG_PAGE)
-        if since < 0 or limit < 1:
-            raise ValueError("since ≥ 0 and limit ≥ 1")
-    except ValueError as err:
-        raise HubError(400, "bad_request", f"since and limit are whole numbers: {err}") from err
-    return since, limit
 
 
 class _BlobResponse(web.FileResponse):
