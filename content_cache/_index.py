@@ -5,6 +5,7 @@ entry and the head, all in one transaction: a refused delta changes nothing."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 import threading
@@ -92,6 +93,18 @@ class CatalogIndex:
         """Entries not deleted (what a head's `count` states)."""
         with self._lock:
             return self._count()
+
+    def mime_types(self) -> dict[str, str]:
+        """sha256 → MIME type of every file of the live entries (the first entry's wins)."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT files FROM entries WHERE deleted = 0 ORDER BY doc"
+            ).fetchall()
+        mimes: dict[str, str] = {}
+        for (files,) in rows:
+            for record in json.loads(files):
+                mimes.setdefault(record["sha256"], record["mime"])
+        return mimes
 
     def get(self, entry_id: str, *, include_deleted: bool = False) -> CatalogEntry | None:
         with self._lock:

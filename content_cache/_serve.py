@@ -6,7 +6,6 @@ context) and calls `add_content_routes`; no login is asked: this is the school's
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from aiohttp import web
 
@@ -19,13 +18,9 @@ DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-def add_content_routes(
-    app: web.Application, catalog_path: Path, *, memory_bytes: int = DEFAULT_MEMORY_BYTES
-) -> None:
-    """Mount GET/HEAD `/content/{sha256}` and `/lessons/{id}/{path}` on `app`.
-
-    `catalog_path` is the file `app[CATALOG]` is opened on (read for the blobs' MIME types)."""
-    app[SERVER] = ContentServer(app, catalog_path, memory_bytes)
+def add_content_routes(app: web.Application, *, memory_bytes: int = DEFAULT_MEMORY_BYTES) -> None:
+    """Mount GET/HEAD `/content/{sha256}` and `/lessons/{id}/{path}` on `app`."""
+    app[SERVER] = ContentServer(app, memory_bytes)
     app.router.add_get("/content/{sha256}", content_blob)
     app.router.add_get("/lessons/{entry_id}", lesson_root)
     app.router.add_get("/lessons/{entry_id}/{path:.*}", lesson_file)

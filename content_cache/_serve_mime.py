@@ -1,16 +1,13 @@
 """sha256 → MIME type of the catalog's live files, for `/content/{sha256}` answers.
 
-Read from the catalog's own SQLite file on a read-only connection of its own (WAL lets it read
-beside the index's writer) and rebuilt when the catalog version moves. Blocking: threads only."""
+Read from the catalog index and rebuilt when the catalog version moves. Blocking: threads
+only."""
 
 from __future__ import annotations
 
-import json
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from content_cache._index import CatalogIndex
 
@@ -23,11 +20,10 @@ class MimeMap:
     def __init__(
         self,
         index: CatalogIndex,
-        path: Path,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._index, self._path, self._clock = index, path, clock
+        self._index, self._clock = index, clock
         self._lock = threading.Lock()
         self._mimes: dict[str, str] = {}
         self._version: int | None = None
@@ -41,20 +37,5 @@ class MimeMap:
                 self._checked = now
                 version = self._index.held()[0]
                 if version != self._version:
-                    self._mimes, self._version = _load(self._path), version
+                    self._mimes, self._version = self._index.mime_types(), version
             return self._mimes.get(sha256, DEFAULT_MIME)
-
-
-def _load(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    try:
-        rows = conn.execute("SELECT files FROM entries WHERE deleted = 0 ORDER BY doc").fetchall()
-    finally:
-        conn.close()
-    mimes: dict[str, str] = {}
-    for (files,) in rows:
-        for record in json.loads(files):
-            mimes.setdefault(record["sha256"], record["mime"])
-    return mimes

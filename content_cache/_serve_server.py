@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 from aiohttp import web
 
@@ -21,9 +20,8 @@ CATALOG = web.AppKey("content_catalog", CatalogIndex)
 class ContentServer:
     """Reads blobs through `app[BLOBS]` (off the loop) and keeps the small ones in memory."""
 
-    def __init__(self, app: web.Application, catalog_path: Path, memory_bytes: int) -> None:
+    def __init__(self, app: web.Application, memory_bytes: int) -> None:
         self._app = app
-        self._catalog_path = catalog_path
         self._mimes: MimeMap | None = None
         self.memory = MemoryCache(memory_bytes)
 
@@ -51,7 +49,7 @@ class ContentServer:
 
     def _mime_of(self, sha256: str) -> str:
         if self._mimes is None:
-            self._mimes = MimeMap(self._app[CATALOG], self._catalog_path)
+            self._mimes = MimeMap(self._app[CATALOG])
         return self._mimes.lookup(sha256)
 
 

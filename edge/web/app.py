@@ -75,9 +75,8 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     api.install(app)
     app[API] = api
     _ops_routes.add_routes(app)
-    add_content_routes(  # no login: the school's library on its own LAN (README)
-        app, settings.content_dir / CATALOG_FILE, memory_bytes=settings.content.memory_cache_mb * MB
-    )
+    # no login: the school's library on its own LAN (README)
+    add_content_routes(app, memory_bytes=settings.content.memory_cache_mb * MB)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_sessions)
     app.cleanup_ctx.append(_readers)
