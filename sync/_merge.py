@@ -10,10 +10,11 @@ Local writes take their timestamp from `stamp`, so that they beat whatever they 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 
 from sync._clock import Timestamp
+from sync._wire import Change
 
 #: A JSON scalar, the only kind of field value a change carries.
 Value = str | int | float | bool | None
@@ -37,6 +38,15 @@ class Write:
     @property
     def key(self) -> Key:
         return (self.table, self.row, self.field)
+
+
+def field_writes(change: Change, node: str, node_seq: int, feed_seq: int | None) -> Iterator[Write]:
+    """A change as the field writes the merge compares, one per field it carries."""
+    for name, value in change.fields.items():
+        yield Write(
+            change.table, change.row, name, value, change.hlc, node, node_seq, change.cursor,
+            feed_seq,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from edge.hubsync._positions import learn_own_positions, read_position, store_po
 from edge.hubsync._rows import RowWriter
 from edge.hubsync._versions import Versions
 from sync import Timestamp
-from sync._merge import Write, merge
+from sync._merge import field_writes, merge
 from sync._wire import FeedEntry, FeedPage
 
 
@@ -94,22 +94,13 @@ def _merge_fields(
 ) -> dict[str, object]:
     change = entry.change
     winners: dict[str, object] = {}
-    for name, value in change.fields.items():
-        incoming = Write(
-            change.table,
-            change.row,
-            name,
-            value,
-            change.hlc,
-            entry.node,
-            entry.feed_seq,
-            change.cursor,
-            entry.feed_seq,
-        )
+    # a remote node's changes reach the feed in its own order: feed_seq orders them too
+    for incoming in field_writes(change, entry.node, entry.feed_seq, entry.feed_seq):
+        name = incoming.field
         outcome = merge(versions.get(incoming.key), incoming)
         if outcome.keep is incoming:
             versions.put(incoming)
-            winners[name] = value
+            winners[name] = incoming.value
         if outcome.conflict is not None:
             loser, winner = outcome.conflict.loser, outcome.conflict.winner
             conflicts.append(

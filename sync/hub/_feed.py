@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from sync._merge import Write, merge
+from sync._merge import Write, field_writes, merge
 from sync._wire import Change
 from sync.hub import _presence
 
@@ -58,18 +58,7 @@ def accept(
             json.dumps(change.fields, separators=(",", ":")),
         ],
     )
-    for field, value in change.fields.items():
-        incoming = Write(
-            change.table,
-            change.row,
-            field,
-            value,
-            change.hlc,
-            node,
-            node_seq,
-            change.cursor,
-            feed_seq,
-        )
+    for incoming in field_writes(change, node, node_seq, feed_seq):
         _merge_field(conn, school, incoming, now)
     if change.table == _presence.TABLE:
         _presence.record(conn, school, change)
