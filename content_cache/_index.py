@@ -1,16 +1,16 @@
 """The box's catalog: its own SQLite file (WAL, one connection), searched with FTS5.
 
 `apply` verifies a signed head and the delta leading to it, then stores the latest record of each
-entry and the head, all in one transaction: a refused delta changes nothing."""
+entry and the head, all in one transaction: a refused delta changes nothing. A long delta is
+`stage`d page by page instead (kept across restarts), then `commit_staged` under its head."""
 
 from __future__ import annotations
 
+import contextlib
 import json
-import re
 import sqlite3
 import threading
-import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 
@@ -19,12 +19,17 @@ from sqlite_utils import Database as UtilsDatabase
 
 from content_cache._catalog import CatalogEntry, canonical_json
 from content_cache._fields import CatalogError
-from content_cache._head import CatalogHead, SignedHead, verify_delta, verify_head
-from content_cache._index_schema import SELECT, UPSERT, entry_of, migrations, row_of
-
-MAX_LIMIT = 1000
-MAX_TERMS = 16
-_TERM = re.compile(r"\w+")
+from content_cache._head import CatalogHead, SignedHead, verify_head
+from content_cache._index_log import (
+    apply_staged,
+    drop_pages_after,
+    log_end,
+    page_bodies,
+    stage_page,
+)
+from content_cache._index_schema import SELECT, entry_of, migrations
+from content_cache._index_search import MAX_LIMIT as MAX_LIMIT
+from content_cache._index_search import search_query
 
 
 class CatalogIndex:
@@ -63,26 +68,52 @@ class CatalogIndex:
     ) -> CatalogHead:
         """Verify `signed` and the records held+1 … head.version, then store them; else raise
         `CatalogError` (or a subclass) and leave the index exactly as it was."""
+        with self._transaction():
+            drop_pages_after(self._conn, self._held()[0])
+            stage_page(self._conn, records)
+            return self._commit(signed, public_key, now)
+
+    def stage(self, records: Sequence[CatalogEntry]) -> int:
+        """Log records that follow the log's end (held or staged), chained but not yet
+        searchable: `commit_staged` does that once a signed head vouches for them. The new end."""
+        with self._transaction():
+            return stage_page(self._conn, records)[0]
+
+    def staged(self) -> tuple[int, bytes]:
+        """The version and digest at the end of the log, staged records included."""
         with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                held_version, held_digest = self._held()
-                head = verify_head(signed, public_key, held_version=held_version, now=now)
-                digest = verify_delta(held_version, held_digest, records, head)
-                latest = {record.id: record for record in records}
-                self._conn.executemany(UPSERT, [row_of(entry) for entry in latest.values()])
-                live = self._count()
-                if live != head.count:
-                    raise CatalogError(f"head: count {head.count}, catalog holds {live} entries")
-                self._conn.execute(
-                    "UPDATE meta SET version = ?, digest = ?, head = ?",
-                    [head.version, digest.hex(), canonical_json(signed.to_json()).decode()],
-                )
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
-            return head
+            return log_end(self._conn)
+
+    def commit_staged(
+        self, signed: SignedHead, public_key: Ed25519PublicKey, now: int
+    ) -> CatalogHead:
+        """Verify `signed` against the staged log and make it the catalog, in one transaction.
+        Staged records that do not lead to the head are dropped; an unverified head (bad
+        signature, rollback, expiry) or a log still short of the head keeps them."""
+        try:
+            with self._transaction():
+                return self._commit(signed, public_key, now)
+        except _Diverged:
+            self.discard_staged()
+            raise
+
+    def discard_staged(self) -> int:
+        """Forget the staged records; how many pages."""
+        with self._transaction():
+            return drop_pages_after(self._conn, self._held()[0])
+
+    def signed_head(self) -> SignedHead | None:
+        """The signed head that vouched for the catalog held, if any."""
+        with self._lock:
+            (text,) = self._conn.execute("SELECT head FROM meta").fetchone()
+        return None if text is None else SignedHead.from_json(json.loads(text))
+
+    def log_pages(self) -> Iterator[bytes]:
+        """The verified log (versions 1 … held), as compressed pages of canonical JSON lines."""
+        with self._lock:
+            held = self._held()[0]
+            bodies = list(page_bodies(self._conn, 0, held))
+        yield from bodies
 
     def held(self) -> tuple[int, bytes]:
         """The catalog version the box holds and the log digest at that version."""
@@ -106,6 +137,21 @@ class CatalogIndex:
                 mimes.setdefault(record["sha256"], record["mime"])
         return mimes
 
+    def live_entries(self, batch: int = 1000) -> Iterator[CatalogEntry]:
+        """Every live entry, `batch` at a time: the lock is let go between batches."""
+        after = 0
+        while True:
+            with self._lock:
+                rows = self._conn.execute(
+                    f"SELECT e.doc, {SELECT} FROM entries e WHERE e.deleted = 0 AND e.doc > ?"
+                    " ORDER BY e.doc LIMIT ?",
+                    [after, batch],
+                ).fetchall()
+            if not rows:
+                return
+            after = rows[-1][0]
+            yield from (entry_of(row[1:]) for row in rows)
+
     def get(self, entry_id: str, *, include_deleted: bool = False) -> CatalogEntry | None:
         with self._lock:
             row = self._conn.execute(
@@ -125,27 +171,41 @@ class CatalogIndex:
     ) -> list[CatalogEntry]:
         """Live entries whose title, subject, grades or kind hold every word of `text` (as a
         prefix), best first; `subject`, `grade` and `kind` filter exactly."""
-        source, order, clauses, params = "entries e", "e.title, e.id", ["e.deleted = 0"], []
-        match = _match(text)
-        if match:
-            source = "entries_fts JOIN entries e ON e.doc = entries_fts.rowid"
-            order = "entries_fts.rank, e.id"
-            clauses.append("entries_fts MATCH ?")
-            params.append(match)
-        for value, clause in (
-            (subject, "e.subject = ?"),
-            (grade, "EXISTS (SELECT 1 FROM json_each(e.grades) WHERE value = ?)"),
-            (kind, "e.kind = ?"),
-        ):
-            if value is not None:
-                clauses.append(clause)
-                params.append(value)
-        where = " AND ".join(clauses)
-        limit = max(1, min(limit, MAX_LIMIT))
-        sql = f"SELECT {SELECT} FROM {source} WHERE {where} ORDER BY {order} LIMIT {limit}"
+        sql, params = search_query(text, subject=subject, grade=grade, kind=kind, limit=limit)
         with self._lock:
             rows = self._conn.execute(sql, params).fetchall()
         return [entry_of(row) for row in rows]
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def _commit(self, signed: SignedHead, public_key: Ed25519PublicKey, now: int) -> CatalogHead:
+        held_version, _ = self._held()
+        head = verify_head(signed, public_key, held_version=held_version, now=now)
+        end, digest = log_end(self._conn)
+        if head.version > end:
+            raise CatalogError(f"delta: versions {end + 1}…{head.version} are missing")
+        if head.version < end:
+            raise _Diverged(f"delta: records past the head's version {head.version}")
+        if digest.hex() != head.digest:
+            raise _Diverged(f"delta: digest at version {head.version} does not match the head")
+        apply_staged(self._conn, end)
+        live = self._count()
+        if live != head.count:
+            raise _Diverged(f"head: count {head.count}, catalog holds {live} entries")
+        self._conn.execute(
+            "UPDATE meta SET version = ?, digest = ?, head = ?",
+            [head.version, digest.hex(), canonical_json(signed.to_json()).decode()],
+        )
+        return head
 
     def _held(self) -> tuple[int, bytes]:
         version, digest = self._conn.execute("SELECT version, digest FROM meta").fetchone()
@@ -157,7 +217,5 @@ class CatalogIndex:
         )
 
 
-def _match(text: str) -> str:
-    """An FTS5 query of the words of `text`, each quoted (so `AND`, `"` or `*` are only text)."""
-    terms = _TERM.findall(unicodedata.normalize("NFC", text))[:MAX_TERMS]
-    return " ".join('"' + term.replace('"', '""') + '"*' for term in terms)
+class _Diverged(CatalogError):
+    """The staged log does not lead to the signed head: it was not the hub's log."""

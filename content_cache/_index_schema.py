@@ -9,12 +9,24 @@ from typing import Any
 from sqlite_utils import Database as UtilsDatabase
 from sqlite_utils.migrations import Migrations
 
-from content_cache._catalog import CatalogEntry, CatalogFile, canonical_json, entry_to_json
+from content_cache._catalog import CatalogEntry, CatalogFile
 
 migrations = Migrations("content-cache-catalog")
 COLUMNS = "id, kind, title, subject, grades, language, files, version, deleted"
 SELECT = ", ".join(f"e.{column}" for column in COLUMNS.split(", "))
-UPSERT = f"""INSERT INTO entries ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+LOG_TABLES = (
+    """CREATE TABLE log_pages (first INTEGER PRIMARY KEY, last INTEGER NOT NULL,
+    digest TEXT NOT NULL, records BLOB NOT NULL)""",
+    # the staged records as rows of `entries`, so a commit is one INSERT … SELECT
+    "CREATE TABLE staged_entries (version INTEGER PRIMARY KEY, record TEXT NOT NULL)",
+)
+# json_extract gives arrays as JSON text, minified as canonical_json writes them
+APPLY_STAGED = f"""INSERT INTO entries ({COLUMNS})
+    SELECT json_extract(record, '$.id'), json_extract(record, '$.kind'),
+        json_extract(record, '$.title'), json_extract(record, '$.subject'),
+        json_extract(record, '$.grades'), json_extract(record, '$.language'),
+        json_extract(record, '$.files'), version, json_extract(record, '$.deleted')
+    FROM staged_entries WHERE version <= ? ORDER BY version
     ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, title = excluded.title,
     subject = excluded.subject, grades = excluded.grades, language = excluded.language,
     files = excluded.files, version = excluded.version, deleted = excluded.deleted"""
@@ -54,11 +66,15 @@ def m001_catalog(db: UtilsDatabase) -> None:
         db.execute(statement)
 
 
-def row_of(entry: CatalogEntry) -> tuple[Any, ...]:
-    body = entry_to_json(entry)
-    grades, files = canonical_json(body["grades"]).decode(), canonical_json(body["files"]).decode()
-    return (entry.id, entry.kind, entry.title, entry.subject, grades, entry.language, files,
-            entry.version, int(entry.deleted))  # fmt: skip
+@migrations()
+def m002_log_pages(db: UtilsDatabase) -> None:
+    """The log itself, so a box can resume a long first import and export USB bundles.
+
+    A catalog held before had no log: it is fetched again from the start."""
+    for statement in LOG_TABLES:
+        db.execute(statement)
+    db.execute("DELETE FROM entries")
+    db.execute(f"UPDATE meta SET version = 0, digest = '{_ZERO}', head = NULL")
 
 
 def entry_of(row: tuple[Any, ...]) -> CatalogEntry:

@@ -188,6 +188,7 @@ def _roster_rows(
                 "status": "active",
                 "title": f"Class {code}",
                 "grades": code[:-1],
+                "subjects": ",".join(SUBJECTS),
                 "classCode": code,
                 "classType": "homeroom",
                 "location": _room(i),

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from content_cache import TimeWindows
+
 DEFAULT_CONFIG_PATH = Path("/etc/classroom-edge/edge.toml")
 ENV_PREFIX = "EDGE_"
 
@@ -114,6 +116,21 @@ class ContentSettings:
     reserve_free_mb: int = 2000
     #: small blobs (up to 256 KiB) are served from memory, at most this much in all
     memory_cache_mb: int = 64
+    #: fetch from the hub on a schedule (`edge content fetch` works either way)
+    fetch_enabled: bool = True
+    #: prefetch what lessons in the next this many school days need, first
+    plan_days: int = 5
+    #: refresh the catalog and plan the prefetch this often while the hub answers
+    refresh_minutes: float = 60.0
+    #: download at most this fast, in kbit/s (0: no cap)
+    rate_kbit: int = 0
+    #: download only inside these local-time windows, e.g. "18:00-07:00,12:30-13:15" ("": always)
+    windows: str = ""
+    #: at most this many downloads at once
+    parallel: int = 2
+    #: after a failed download, wait uniformly up to backoff_min · 2^(failures-1), at most max
+    backoff_min_seconds: float = 5.0
+    backoff_max_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -294,6 +311,17 @@ def _check_sync(sync: SyncSettings, source: str) -> None:
 
 
 def _check_content(content: ContentSettings, source: str) -> None:
-    for name in ("quota_mb", "reserve_free_mb", "memory_cache_mb"):
+    for name in ("quota_mb", "reserve_free_mb", "memory_cache_mb", "plan_days", "rate_kbit"):
         if getattr(content, name) < 0:
             raise SettingsError(f"{source}: content.{name} must not be negative")
+    for name in ("refresh_minutes", "parallel", "backoff_min_seconds"):
+        if not getattr(content, name) > 0:
+            raise SettingsError(f"{source}: content.{name} must be above 0")
+    if content.backoff_max_seconds < content.backoff_min_seconds:
+        raise SettingsError(
+            f"{source}: content.backoff_max_seconds must be at least backoff_min_seconds"
+        )
+    try:
+        TimeWindows.parse(content.windows)
+    except ValueError as err:
+        raise SettingsError(f"{source}: content.windows: {err}") from err

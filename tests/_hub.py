@@ -16,6 +16,8 @@ from edge.hubsync import Enrollment, RoundReport, enroll, sync_once
 from edge.keys import ensure_box_keys
 from edge.settings import Settings
 from sync.hub import HubStore, create_hub_app
+from sync.hub._content import HubCatalog
+from sync.hub._content_key import content_key, public_content_key
 
 
 @dataclass
@@ -23,6 +25,7 @@ class Hub:
     url: str
     store: HubStore
     clock_offset: int = 0
+    catalog: HubCatalog | None = None  # with content=True: the hub publishes lessons too
 
     def token(self) -> str:
         return self.store.new_token("north", int(time.time()) + self.clock_offset)
@@ -32,12 +35,21 @@ class Hub:
 
 
 @contextlib.asynccontextmanager
-async def running_hub(data_dir: Path) -> AsyncIterator[Hub]:
+async def running_hub(data_dir: Path, *, content: bool = False) -> AsyncIterator[Hub]:
     store = HubStore(data_dir / "hub.db")
     store.add_school("north", "North School")
     found = Hub("", store)
+    key = content_key(store) if content else None
+    if content:
+        found.catalog = HubCatalog(store, data_dir)
     server = TestServer(
-        create_hub_app(store, "CK", now=lambda: int(time.time()) + found.clock_offset)
+        create_hub_app(
+            store,
+            public_content_key(key) if key else "CK",
+            now=lambda: int(time.time()) + found.clock_offset,
+            signing_key=key,
+            data_dir=data_dir,
+        )
     )
     await server.start_server()
     found.url = str(server.make_url("")).rstrip("/")

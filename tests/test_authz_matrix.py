@@ -12,6 +12,8 @@ from edge.web._api import API
 from edge.web._keys import DB
 from tests._box import Box
 from tests._school import PASSWORD
+from tests.test_catalog import entry
+from tests.test_content_serve import publish
 
 ROLES = ("anonymous", "panel", "sam", "other", "teach", "admin")  # device, student, …
 Prepared = tuple[str, Any]
@@ -58,8 +60,26 @@ async def _reader(box: Box) -> str:
     return str(reader["id"])
 
 
+async def _material(box: Box, attach: bool) -> Prepared:
+    """A catalog entry on the box (attached to 7A's lesson by an admin, if `attach`)."""
+    await publish(box.client, [entry(1)])
+    path = f"/lessons/{box.school['lesson']}/materials/{entry(1).id}"
+    if attach:
+        assert (await box.call("PUT", path, "admin"))[0] == 200
+    return path, None
+
+
+async def _pin(box: Box, pinned: bool) -> Prepared:
+    await publish(box.client, [entry(1)])
+    path = f"/content/pins/{entry(1).id}"
+    if pinned:
+        assert (await box.call("PUT", path, "admin"))[0] == 200
+    return path, None
+
+
 STAFF_OF_7A = frozenset({"teach", "admin"})
 ADMIN_ONLY = frozenset({"admin"})
+TEACHERS = frozenset({"other", "teach", "admin"})
 EVERYONE = frozenset({"panel", "sam", "other", "teach", "admin"})
 
 WRITES: dict[tuple[str, str], Case] = {
@@ -126,8 +146,17 @@ WRITES: dict[tuple[str, str], Case] = {
     ("DELETE", "/homework/{homework_id}"): Case(
         lambda box: _with(_homework(box), lambda hw: (f"/homework/{hw}", None)), STAFF_OF_7A, 204
     ),
+    ("PUT", "/lessons/{lesson_id}/materials/{entry_id}"): Case(
+        lambda box: _material(box, attach=False), STAFF_OF_7A
+    ),
+    ("DELETE", "/lessons/{lesson_id}/materials/{entry_id}"): Case(
+        lambda box: _material(box, attach=True), STAFF_OF_7A, 204
+    ),
+    ("PUT", "/content/pins/{entry_id}"): Case(lambda box: _pin(box, pinned=False), TEACHERS),
+    ("DELETE", "/content/pins/{entry_id}"): Case(lambda box: _pin(box, pinned=True), TEACHERS, 204),
     # the test box is not enrolled: an admin gets past authorization to the 409 that says so
     ("POST", "/sync/now"): Case(lambda box: _nothing("/sync/now"), ADMIN_ONLY, 409),
+    ("POST", "/content/fetch"): Case(lambda box: _nothing("/content/fetch"), ADMIN_ONLY, 409),
 }
 
 

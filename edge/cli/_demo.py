@@ -31,6 +31,8 @@ DEMO_STUDENT_ACCOUNTS = 3
 #: the demo syncs often and notices at once when its hub is back
 DEMO_SYNC = {"interval_minutes": 0.5, "probe_seconds": 3.0, "backoff_min_seconds": 2.0,
              "backoff_max_seconds": 30.0}  # fmt: skip
+#: and refreshes its lessons every minute
+DEMO_CONTENT = {"refresh_minutes": 1.0, "backoff_min_seconds": 2.0, "backoff_max_seconds": 30.0}
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -73,6 +75,7 @@ def _serve_box(args: argparse.Namespace, data_dir: Path, hub: DemoHub | None) ->
     settings = Settings().replace("box", data_dir=data_dir, name="Classroom Edge demo")
     settings = settings.replace("http", host=args.host, port=args.port)
     settings = settings.replace("sync", enabled=hub is not None, **DEMO_SYNC)
+    settings = settings.replace("content", fetch_enabled=hub is not None, **DEMO_CONTENT)
     configure_logging(settings.log.level)
     now = datetime.now(settings.tz)
     today: date = args.today or now.date()
@@ -146,6 +149,12 @@ def sync_banner(url: str, data_dir: Path, hub: DemoHub) -> str:
   marks as a teacher, see them wait in `sync status`, then restore it:
     {hub.command} &
   Within seconds the box notices and the marks arrive (`rows` again).
+
+  Lessons: the hub publishes sample lessons; the box fetched them when it started.
+    edge --data-dir {data_dir} content status --watch          (catalog, store, prefetch)
+    curl -s -X POST -H "Authorization: Bearer TOKEN" {url}/api/v1/content/fetch   (admin: now)
+  Open one from any device on the network: {url}/lessons/mathematics%2Ffractions-intro/
+  (a catalog id holds a "/": send it as %2F)
 """
 
 

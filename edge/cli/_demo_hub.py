@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from edge.cli._demo_lessons import GRADES, write_sample_lessons
+
 SCHOOL = "demo"
 
 
@@ -50,11 +52,15 @@ def _answers(url: str) -> bool:
 
 @contextlib.contextmanager
 def demo_hub(data_dir: Path, port: int) -> Iterator[DemoHub]:
-    """A hub with the demo school and a fresh enrollment token, serving on `port`."""
+    """A hub with the demo school, its sample lessons and a fresh enrollment token, serving on
+    `port`."""
     data_dir.mkdir(parents=True, exist_ok=True)
     schools = subprocess.run(_hub(data_dir, "schools", "list"), capture_output=True, text=True)
     if not schools.stdout.startswith(f"{SCHOOL}\t"):
         subprocess.run(_hub(data_dir, "schools", "add", SCHOOL, "Demo School"), check=True)
+    for subject, package in write_sample_lessons(data_dir / "sample-lessons"):
+        publish = ("content", "publish", str(package), "--subject", subject, "--grades", GRADES)
+        subprocess.run(_hub(data_dir, *publish), check=True, capture_output=True)
     token = subprocess.run(
         _hub(data_dir, "tokens", "create", "--school", SCHOOL),
         check=True,

@@ -192,3 +192,17 @@ def m004_pull_and_merge(db: UtilsDatabase) -> None:
         winning_value TEXT, winning_hlc TEXT, winning_node TEXT, detail TEXT NOT NULL DEFAULT '',
         detected_at TEXT NOT NULL)"""
     )
+
+
+@migrations()
+def m005_lesson_materials(db: UtilsDatabase) -> None:
+    """Catalog items teachers attach to lessons or pin: local to the box, never synced."""
+    db.execute(
+        """CREATE TABLE lesson_materials (lesson_id TEXT NOT NULL REFERENCES lessons(id),
+        entry_id TEXT NOT NULL, attached_by TEXT NOT NULL, attached_at TEXT NOT NULL,
+        PRIMARY KEY (lesson_id, entry_id))"""
+    )
+    db.execute(
+        """CREATE TABLE content_pins (entry_id TEXT PRIMARY KEY, pinned_by TEXT NOT NULL,
+        pinned_at TEXT NOT NULL)"""
+    )

@@ -35,6 +35,8 @@ class Enrollment:
     school_id: str
     key_id: str
     node: str
+    #: the hub's Ed25519 content key (base64 of the raw public key): it signs the catalog
+    content_key: str
 
 
 async def enroll(db: Database, settings: Settings, hub_url: str, token: str) -> Enrollment:
@@ -64,7 +66,14 @@ async def enroll(db: Database, settings: Settings, hub_url: str, token: str) -> 
         raise HubUnreachableError(f"cannot reach the hub at {url}: {err}") from err
     values = {"hub_url": url, **{k: str(found[k]) for k in ENROLLMENT_KEYS[1:]}}
     await db.write(lambda tx: _remember(tx, values))
-    return Enrollment(url, values["box_id"], values["school_id"], values["key_id"], db.clock.node)
+    return Enrollment(
+        url,
+        values["box_id"],
+        values["school_id"],
+        values["key_id"],
+        db.clock.node,
+        values["content_key"],
+    )
 
 
 def _remember(tx: Tx, values: dict[str, str]) -> None:
@@ -84,5 +93,10 @@ async def enrollment(db: Database) -> Enrollment | None:
     if len(found) < len(ENROLLMENT_KEYS) or db.clock is None:
         return None
     return Enrollment(
-        found["hub_url"], found["box_id"], found["school_id"], found["key_id"], db.clock.node
+        found["hub_url"],
+        found["box_id"],
+        found["school_id"],
+        found["key_id"],
+        db.clock.node,
+        found["content_key"],
     )

@@ -11,6 +11,7 @@ from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
 from edge.hubsync import SyncScheduler
+from edge.prefetch import ContentService
 from edge.settings import Settings
 from edge.taps import ReaderService
 
@@ -28,3 +29,4 @@ TIMETABLE_TABLES = ("lessons", "classes", "rooms", "people", "enrollments")
 LIVE = web.AppKey("live", LiveRegisters)
 READERS = web.AppKey("readers", ReaderService)
 SYNC = web.AppKey("sync", SyncScheduler)
+PREFETCH = web.AppKey("prefetch", ContentService)

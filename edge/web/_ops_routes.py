@@ -3,6 +3,7 @@ document."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 import sqlite3
 import time
@@ -13,7 +14,7 @@ from aiohttp import web
 from edge import __version__
 from edge.hubsync import SyncStatus, read_status
 from edge.web._api import API, PREFIX
-from edge.web._keys import DB, READERS, SETTINGS, STARTED_AT, SYNC
+from edge.web._keys import DB, PREFETCH, READERS, SETTINGS, STARTED_AT, SYNC
 from edge.web._metrics import METRICS
 from edge.web._openapi import openapi_document
 
@@ -64,7 +65,12 @@ async def readyz(request: web.Request) -> web.Response:
     except sqlite3.Error as err:
         checks["database"] = {"ok": False, "detail": str(err)}
     ready = all(check["ok"] for check in checks.values())
-    answer = {"ready": ready, "checks": checks, "sync": await _sync_detail(request)}
+    answer = {
+        "ready": ready,
+        "checks": checks,
+        "sync": await _sync_detail(request),
+        "content": await _content_detail(request),
+    }
     return web.json_response(answer, status=200 if ready else 503)
 
 
@@ -78,6 +84,21 @@ async def _sync_detail(request: web.Request) -> dict[str, Any] | None:
         "enrolled": status.enrolled,
         "last_success": status.last_success,
         "last_error": status.last_error,
+    }
+
+
+async def _content_detail(request: web.Request) -> dict[str, Any] | None:
+    """The catalog held and whether the hub's was refused; never a readiness check either."""
+    try:
+        status = await asyncio.to_thread(request.app[PREFETCH].status)
+    except (sqlite3.Error, OSError):
+        return None
+    return {
+        "catalog_version": status["catalog"]["version"],
+        "catalog_frozen": status["catalog"]["frozen"],
+        "catalog_refused": status.get("catalog_refused", ""),
+        "last_success": status.get("last_success_at"),
+        "last_error": status.get("last_error", ""),
     }
 
 
@@ -114,6 +135,7 @@ async def metrics(request: web.Request) -> web.Response:
         *(f'edge_taps_total{{outcome="{o}"}} {n}' for o, n in sorted(readers.outcomes.items())),
     ]
     gauges |= _sync_gauges(await db.read(read_status), request.app[SYNC].state.failures)
+    gauges |= _content_gauges(await asyncio.to_thread(request.app[PREFETCH].status))
     text = request.app[METRICS].render(gauges, extra)
     return web.Response(
         text=text,
@@ -121,6 +143,26 @@ async def metrics(request: web.Request) -> web.Response:
         charset="utf-8",
         headers={"X-Content-Type-Options": "nosniff"},
     )
+
+
+def _content_gauges(status: dict[str, Any]) -> dict[str, tuple[str, float]]:
+    progress, store = status["progress"], status["store"]
+    return {
+        "edge_content_catalog_version": ("Catalog version held.", status["catalog"]["version"]),
+        "edge_content_catalog_refused": (
+            "1 while the hub's last catalog was refused (signature, rollback, expiry).",
+            float(bool(status.get("catalog_refused"))),
+        ),
+        "edge_content_store_bytes": ("Bytes of lesson blobs stored.", store["bytes"]),
+        "edge_content_pinned_bytes": ("Bytes of stored blobs pinned.", store["pinned_bytes"]),
+        "edge_content_fetch_bytes_done": ("Bytes fetched in this round.", progress["bytes_done"]),
+        "edge_content_fetch_bytes_total": ("Bytes wanted in this round.", progress["bytes_total"]),
+        "edge_content_fetch_failed": ("Blobs given up on in this round.", progress["items_failed"]),
+        "edge_content_last_success_timestamp_seconds": (
+            "When the last prefetch round succeeded (Unix seconds; 0: never).",
+            status.get("last_success_at") or 0.0,
+        ),
+    }
 
 
 def _sync_gauges(status: SyncStatus, failures: int) -> dict[str, tuple[str, float]]:

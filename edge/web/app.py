@@ -11,17 +11,21 @@ from datetime import UTC, datetime, timedelta
 
 from aiohttp import web
 
-from content_cache import BLOBS, CATALOG, BlobStore, CatalogIndex, add_content_routes
+from content_cache import BLOBS, CATALOG, add_content_routes
 from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
 from edge.hubsync import SyncScheduler
+from edge.prefetch import ContentService, open_blob_store, open_catalog
 from edge.settings import Settings
 from edge.taps import ReaderService
 from edge.web import (
     _auth_routes,
+    _catalog_routes,
+    _content_routes,
     _diary_routes,
     _ops_routes,
+    _prefetch_routes,
     _reader_routes,
     _sync_routes,
     _timetable_routes,
@@ -32,6 +36,7 @@ from edge.web._keys import (
     CLOCK,
     DB,
     LIVE,
+    PREFETCH,
     READERS,
     SESSIONS,
     SETTINGS,
@@ -46,7 +51,6 @@ from edge.web._metrics import METRICS, Metrics, metrics_middleware
 
 _log = logging.getLogger(__name__)
 SESSION_PURGE_SECONDS = 3600.0
-CATALOG_FILE = "catalog.db"
 MB = 1024 * 1024
 
 
@@ -70,7 +74,16 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     )
     api = Api()
     app[LIVE] = LiveRegisters()
-    for module in (_auth_routes, _timetable_routes, _diary_routes, _reader_routes, _sync_routes):
+    for module in (
+        _auth_routes,
+        _timetable_routes,
+        _diary_routes,
+        _reader_routes,
+        _sync_routes,
+        _catalog_routes,
+        _content_routes,
+        _prefetch_routes,
+    ):
         module.add_routes(api)
     api.install(app)
     app[API] = api
@@ -82,6 +95,7 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     app.cleanup_ctx.append(_readers)
     app.cleanup_ctx.append(_sync)
     app.cleanup_ctx.append(_content)
+    app.cleanup_ctx.append(_prefetch)
     app.on_shutdown.append(_close_live_registers)
     return app
 
@@ -139,17 +153,12 @@ async def _sync(app: web.Application) -> AsyncIterator[None]:
 async def _content(app: web.Application) -> AsyncIterator[None]:
     """The lesson blob store and catalog; the store repairs itself against the disk at start."""
     settings = app[SETTINGS]
-    store = await asyncio.to_thread(
-        BlobStore,
-        settings.content_dir,
-        quota_bytes=settings.content.quota_mb * MB,
-        reserve_free_bytes=settings.content.reserve_free_mb * MB,
-    )
+    store = await asyncio.to_thread(open_blob_store, settings)
     try:
         repaired = await asyncio.to_thread(store.check)
         if repaired:
             _log.warning("content store repaired at start: %s", "; ".join(repaired))
-        catalog = await asyncio.to_thread(CatalogIndex, settings.content_dir / CATALOG_FILE)
+        catalog = await asyncio.to_thread(open_catalog, settings)
     except BaseException:
         await asyncio.to_thread(store.close)
         raise
@@ -157,6 +166,17 @@ async def _content(app: web.Application) -> AsyncIterator[None]:
     yield
     await asyncio.to_thread(catalog.close)
     await asyncio.to_thread(store.close)
+
+
+async def _prefetch(app: web.Application) -> AsyncIterator[None]:
+    """Catalog refresh and lesson prefetch from the hub; `POST /api/v1/content/fetch` either way."""
+    settings = app[SETTINGS]
+    service = ContentService(app[DB], settings, app[CATALOG], app[BLOBS], app[CLOCK])
+    app[PREFETCH] = service
+    if settings.content.fetch_enabled:
+        service.start()
+    yield
+    await service.stop()
 
 
 async def _close_live_registers(app: web.Application) -> None:

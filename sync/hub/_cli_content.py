@@ -1,5 +1,5 @@
 """`edge-hub content`: publish lessons, textbooks and videos to the catalog boxes pull, list
-the catalog, delete from it (docs/catalog-format.md)."""
+the catalog, delete from it, export it to a USB bundle (docs/catalog-format.md)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from content_cache import KINDS, CatalogEntry, CatalogFile
 from sync.hub._content import HubCatalog
+from sync.hub._content_export import export_bundle
 from sync.hub._content_pack import Item, mime_of, scanned
 from sync.hub._errors import HubError
 from sync.hub._store import HubStore
@@ -21,7 +22,7 @@ _NOT_SLUG = re.compile(r"[\W_]+")
 def add_content_commands(
     commands: Any, open_store: Callable[[argparse.Namespace], HubStore]
 ) -> None:
-    """Add `content publish`, `content list` and `content delete` to `edge-hub`."""
+    """Add `content publish`, `list`, `delete` and `export` to `edge-hub`."""
 
     def catalog(args: argparse.Namespace) -> HubCatalog:
         return HubCatalog(open_store(args), args.data_dir)
@@ -45,6 +46,12 @@ def add_content_commands(
     delete = sub.add_parser("delete", help="delete an entry (boxes drop it on their next pull)")
     delete.add_argument("entry_id", metavar="ID")
     delete.set_defaults(handler=lambda args: _delete(catalog(args), args.entry_id))
+    export = sub.add_parser("export", help="a USB bundle for boxes: DIR/classedge-bundle")
+    export.add_argument("dir", type=Path, metavar="DIR")
+    export.add_argument("--subject", help="only entries of this subject")
+    export.add_argument("--grade", help="only entries for this grade")
+    export.add_argument("--items", help="only these entry ids, comma-separated")
+    export.set_defaults(handler=lambda args: export_bundle(open_store(args), args))
 
 
 def slug(subject: str, name: str) -> str:

@@ -81,16 +81,20 @@ class HubCatalog:
 
     def delta(
         self, since: int, limit: int, now: int, ttl_seconds: int
-    ) -> tuple[CatalogHead, list[CatalogEntry]]:
-        """The head and the records after `since`, read together; 409 past the head."""
+    ) -> tuple[CatalogHead, list[str]]:
+        """The head and the records after `since` (their canonical JSON, as stored), read
+        together; 409 past the head."""
         with self._store._transaction() as conn:
             version, count, digest = _head(conn)
             if since > version:
                 raise HubError(
                     409, "ahead_of_hub", f"since {since} is past the catalog's version {version}"
                 )
-            found = _records(conn, since, limit)
-        return CatalogHead(version, count, digest.hex(), now + ttl_seconds), found
+            rows = conn.execute(
+                "SELECT record FROM catalog_log WHERE version > ? ORDER BY version LIMIT ?",
+                [since, limit],
+            ).fetchall()
+        return CatalogHead(version, count, digest.hex(), now + ttl_seconds), [r[0] for r in rows]
 
     def latest(self) -> list[CatalogEntry]:
         """The latest record of every entry (tombstones included), by id."""

@@ -13,7 +13,7 @@ import zstandard
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from content_cache import entry_to_json, sign_head
+from content_cache import sign_head
 from sync.hub._content import HubCatalog
 from sync.hub._errors import HubError
 from sync.hub._query import since_limit
@@ -46,12 +46,10 @@ async def catalog_delta(request: web.Request) -> web.Response:
 
     def build() -> bytes:
         head, records = catalog.delta(since, limit, now, HEAD_TTL)
-        body = {
-            "head": sign_head(head, request.app[_SIGNER]).to_json(),
-            "records": [entry_to_json(record) for record in records],
-            "more": bool(records) and records[-1].version < head.version,
-        }
-        text = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        signed = json.dumps(sign_head(head, request.app[_SIGNER]).to_json())
+        more = json.dumps(since + len(records) < head.version)
+        # the records as stored: canonical JSON, joined without parsing them again
+        text = f'{{"head":{signed},"more":{more},"records":[{",".join(records)}]}}'.encode()
         return zstandard.ZstdCompressor(level=10, write_content_size=True).compress(text)
 
     answer = web.Response(body=await asyncio.to_thread(build), content_type=CATALOG_TYPE)

@@ -1,0 +1,142 @@
+"""The fetcher: the planner's wanted blobs, in order, from the hub into the blob store.
+
+Downloads resume from the byte a partial stopped at (`Range`), share one bandwidth cap, run
+only inside the download windows, at most `parallel` at once, and retry with backoff and full
+jitter. A restart loses nothing: prefixes stay in the store's temp folder and are resumed."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import aiohttp
+
+from content_cache._blobs import BlobStore
+from content_cache._blobs_types import BlobStoreError, StoreFull
+from content_cache._bucket import TokenBucket
+from content_cache._fetch_blob import OutsideWindow, receive_blob
+from content_cache._fetch_errors import FetchError, HubUnreachable
+from content_cache._fetch_progress import Download, FetchProgress
+from content_cache._windows import TimeWindows
+
+_log = logging.getLogger(__name__)
+
+
+class Want(Protocol):
+    @property
+    def sha256(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+    @property
+    def entry_id(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class FetchRules:
+    parallel: int = 2
+    rate_kbit: int = 0
+    windows: TimeWindows = field(default_factory=TimeWindows)
+    backoff_min_seconds: float = 5.0
+    backoff_max_seconds: float = 600.0
+    #: failures in a row per blob and run (one that stored bytes counts as the first); the next
+    #: run tries again
+    attempts: int = 6
+
+
+class Fetcher:
+    def __init__(
+        self,
+        store: BlobStore,
+        rules: FetchRules,
+        local_now: Callable[[], datetime],
+        progress: FetchProgress | None = None,
+    ) -> None:
+        self._store, self._rules, self._local_now = store, rules, local_now
+        self._bucket = TokenBucket.from_kbit(rules.rate_kbit)
+        self.progress = progress or FetchProgress()
+        self._stop = asyncio.Event()
+
+    async def run(self, http: aiohttp.ClientSession, wanted: Sequence[Want]) -> FetchProgress:
+        """Fetch every wanted blob not stored yet; `http` has the hub's URL as its base."""
+        queue = await asyncio.to_thread(self._missing, wanted)
+        self.progress.begin([want.size for want in queue])
+        self._stop.clear()
+        items = iter(queue)
+        workers = min(self._rules.parallel, len(queue))
+        await asyncio.gather(*(self._worker(http, items) for _ in range(workers)))
+        if self.progress.state == "fetching":
+            self.progress.state = "idle"
+        self.progress.finished_at = self._local_now().timestamp()
+        return self.progress
+
+    def _missing(self, wanted: Sequence[Want]) -> list[Want]:
+        seen: set[str] = set()
+        missing = []
+        for want in wanted:
+            if want.sha256 not in seen and not self._store.has(want.sha256):
+                missing.append(want)
+            seen.add(want.sha256)
+        return missing
+
+    async def _worker(self, http: aiohttp.ClientSession, items: Iterator[Want]) -> None:
+        for want in items:
+            if self._stop.is_set():
+                return
+            download = Download(want.sha256, want.entry_id, want.size)
+            self.progress.active[want.sha256] = download
+            try:
+                await self._fetch_one(http, download)
+                self.progress.items_done += 1
+                self.progress.bytes_finished += want.size
+            except StoreFull as err:
+                self._fail_all(f"the store is full: {err}")
+            except (FetchError, BlobStoreError, OSError) as err:
+                self.progress.items_failed += 1
+                self.progress.last_error = f"{want.sha256[:12]}: {err}"
+                _log.warning("content: gave up on blob %s for now: %s", want.sha256, err)
+            finally:
+                del self.progress.active[want.sha256]
+
+    async def _fetch_one(self, http: aiohttp.ClientSession, download: Download) -> None:
+        while True:
+            await self._wait_for_window()
+            stored = download.done
+            try:
+                await receive_blob(http, self._store, self._bucket, download, self._is_open)
+                return
+            except OutsideWindow:
+                continue
+            except (FetchError, BlobStoreError) as err:
+                if isinstance(err, HubUnreachable) and download.done > stored:
+                    download.attempts = 1  # it stored bytes: count failures in a row from here
+                if isinstance(err, StoreFull) or download.attempts >= self._rules.attempts:
+                    raise
+                self.progress.last_error = f"{download.sha256[:12]}: {err}"
+                await asyncio.sleep(self._backoff(download.attempts))
+            finally:
+                self.progress.bytes_received += download.received
+                download.received = 0
+
+    def _is_open(self) -> bool:
+        return self._rules.windows.is_open(self._local_now())
+
+    async def _wait_for_window(self) -> None:
+        wait = self._rules.windows.seconds_until_open(self._local_now())
+        if wait > 0:
+            self.progress.state, self.progress.window_opens_in = "waiting for window", wait
+            await asyncio.sleep(wait)
+        self.progress.state, self.progress.window_opens_in = "fetching", 0.0
+
+    def _backoff(self, failures: int) -> float:
+        ceiling = self._rules.backoff_min_seconds * 2 ** max(failures - 1, 0)
+        return random.uniform(0, min(self._rules.backoff_max_seconds, ceiling))
+
+    def _fail_all(self, error: str) -> None:
+        self.progress.state, self.progress.last_error = "stopped (store full)", error
+        _log.error("content: %s", error)
+        self._stop.set()
