@@ -3,7 +3,8 @@
 1. Apply rate: three school days of another node's diary changes (~21,000: attendance, marks,
    taps of a 1,000-student school) arrive as feed pages of 5,000 and are applied through the
    box's writer, merge, feed log and cursor included. Anchor: plain SQLite inserting the same
-   rows into the same tables in one transaction per page (no merge, no feed log).
+   rows into the same tables in one transaction per page (no merge, no feed log), one INSERT
+   per row; and, for context, in multi-row INSERTs (`edge.db._bulk`, as the apply does).
 2. Write overhead of change tracking: a mark written through `Tx` (the row plus its change-log
    entry) against the same insert without tracking, both through the box's writer —
    (a) one durable commit per write, awaited one after another, as a teacher's request does;
@@ -30,12 +31,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._diary_changes import school_days
 from bench._sync_seed import seed_school
 from edge.db import Database, Tx
+from edge.db._bulk import insert_rows
 from edge.hubsync._apply import apply_page
 from sync._ids import uuid7
 from sync._wire import Change, FeedEntry, FeedPage
 
 PAGE = 5000
 OTHER_NODE = "box7f3a9c2e"
+APPLY = functools.partial(apply_page, node="thisbox")
+RATIOS = {
+    "apply_vs_plain_insert": ("apply_changes_per_s", "plain_insert_rows_per_s"),
+    "apply_vs_bulk_insert": ("apply_changes_per_s", "bulk_insert_rows_per_s"),
+    "tracking_overhead_durable": ("tracked_write_us_durable", "plain_write_us_durable"),
+    "tracking_overhead_bulk": ("tracked_write_us_bulk", "plain_write_us_bulk"),
+}
 
 
 def _pages(changes: list[Change]) -> list[FeedPage]:
@@ -58,15 +67,20 @@ def _plain_insert(tx: Tx, page: FeedPage) -> None:
         )
 
 
-async def apply_rate(changes: list[Change], work: Path, plain: bool) -> float:
-    async with Database(work / f"apply-{plain}-{time.monotonic_ns()}.db") as db:
+def _bulk_insert(tx: Tx, page: FeedPage) -> None:
+    shapes: dict[tuple[str, tuple[str, ...]], list[tuple[object, ...]]] = {}
+    for c in (entry.change for entry in page.entries):
+        shapes.setdefault((c.table, tuple(c.fields)), []).append((c.row, *c.fields.values()))
+    for (table, names), rows in shapes.items():
+        insert_rows(tx.conn, table, ("id", *names), rows)
+
+
+async def apply_rate(changes: list[Change], work: Path, insert: Callable[..., object]) -> float:
+    async with Database(work / f"apply-{time.monotonic_ns()}.db") as db:
         await db.write(seed_school(changes))
         started = time.perf_counter()
         for page in _pages(changes):
-            if plain:
-                await db.write(functools.partial(_plain_insert, page=page))
-            else:
-                await db.write(functools.partial(apply_page, page=page, node="thisbox"))
+            await db.write(functools.partial(insert, page=page))
         return len(changes) / (time.perf_counter() - started)
 
 
@@ -115,8 +129,9 @@ async def main() -> None:
         work = Path(tmp)
         for _ in range(args.rounds):
             measures: list[tuple[str, Callable[[], Awaitable[float]]]] = [
-                ("apply_changes_per_s", lambda: apply_rate(changes, work, plain=False)),
-                ("plain_insert_rows_per_s", lambda: apply_rate(changes, work, plain=True)),
+                ("apply_changes_per_s", lambda: apply_rate(changes, work, APPLY)),
+                ("plain_insert_rows_per_s", lambda: apply_rate(changes, work, _plain_insert)),
+                ("bulk_insert_rows_per_s", lambda: apply_rate(changes, work, _bulk_insert)),
                 ("tracked_write_us_durable", lambda: write_cost(work, True, bulk=False)),
                 ("plain_write_us_durable", lambda: write_cost(work, False, bulk=False)),
                 ("tracked_write_us_bulk", lambda: write_cost(work, True, bulk=True)),
@@ -126,15 +141,8 @@ async def main() -> None:
                 results.setdefault(name, []).append(await measure())
     median = {name: statistics.median(values) for name, values in results.items()}
     median["changes"] = len(changes)
-    median["apply_vs_plain_insert"] = (
-        median["apply_changes_per_s"] / median["plain_insert_rows_per_s"]
-    )
-    median["tracking_overhead_durable"] = (
-        median["tracked_write_us_durable"] / median["plain_write_us_durable"]
-    )
-    median["tracking_overhead_bulk"] = (
-        median["tracked_write_us_bulk"] / median["plain_write_us_bulk"]
-    )
+    for ratio, (figure, anchor) in RATIOS.items():
+        median[ratio] = median[figure] / median[anchor]
     print(json.dumps({k: round(v, 3) for k, v in median.items()}, indent=1))
 
 

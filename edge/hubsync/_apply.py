@@ -1,20 +1,21 @@
 """Applying a pulled feed page on the box, as one write job (docs/sync-protocol.md §5, §6, §8).
 
 In order: learn the feed positions of the box's own changes from the page's gaps; load the
-versions held of the rows the page touches; merge each entry field by field; write the winning
-fields to the diary tables (gathered per row, rows of one shape in one `executemany`); keep
-every entry in `feed_log`; log the conflicts; store the new cursor. The writer commits all of it
-together, so a crash leaves either the whole page applied with its cursor, or none of it.
+versions held of the rows the page touches; merge each entry field by field — a row of which
+no version is held takes every field of its change, with no merge to do; write the winning
+fields to the diary tables (rows of one shape in one `executemany`); keep every entry in
+`feed_log`; log the conflicts; store the new cursor. The writer commits all of it together, so
+a crash leaves either the whole page applied with its cursor, or none of it.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from edge.db import Tx
 from edge.db._schema import SYNCABLE
+from edge.hubsync import _logs
 from edge.hubsync._enroll import SyncError
 from edge.hubsync._positions import learn_own_positions, read_position, store_position
 from edge.hubsync._rows import RowWriter
@@ -59,103 +60,49 @@ def _check(fresh: list[FeedEntry], page: FeedPage, node: str) -> None:
 
 def _merge_entries(tx: Tx, fresh: list[FeedEntry], node: str, report: Applied) -> None:
     now = datetime.now(UTC).isoformat(timespec="milliseconds")
-    rows = {(e.change.table, e.change.row) for e in fresh if e.change.table in SYNCABLE}
     versions = Versions(node)
-    versions.load(tx.conn, rows)
+    versions.load(tx.conn, _rows_by_table(fresh))
     writer = RowWriter(tx, versions.existing.keys())
-    conflicts: list[list[object]] = []
+    conflicts: list[_logs.Logged] = []
     for entry in fresh:
         change = entry.change
+        key = (change.table, change.row)
         if change.table not in SYNCABLE:
-            conflicts += _refused(entry, list(change.fields), f"no table {change.table!r}", now)
-        elif versions.is_new((change.table, change.row)):  # most pulled changes make rows
-            versions.remember_new(entry)
-            writer.write(entry, change.fields)
+            conflicts += _logs.refused(entry, list(change.fields), f"no table {key[0]!r}", now)
+        elif versions.is_new(key):  # most pulled changes make rows: all their fields win
+            versions.remember_new(key, entry)
+            writer.create(key, entry)
         elif winners := _merge_fields(entry, versions, conflicts, now):
-            writer.write(entry, winners)
+            writer.write(key, entry, winners)
     refused: set[tuple[str, str, str]] = set()
     for entry, fields, why in writer.flush():
-        conflicts += _refused(entry, fields, why, now)
+        conflicts += _logs.refused(entry, fields, why, now)
         refused.update((entry.change.table, entry.change.row, name) for name in fields)
-    _keep(tx, fresh, refused)
-    tx.conn.executemany(
-        "INSERT INTO sync_conflicts (reason, table_name, row_id, field, losing_value,"
-        " losing_hlc, losing_node, winning_value, winning_hlc, winning_node, detail,"
-        " detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        conflicts,
-    )
+    _logs.keep(tx, fresh, refused)
+    _logs.log_conflicts(tx, conflicts)
     report.conflicts = sum(1 for c in conflicts if c[0] == "concurrent")
     report.refused = len(conflicts) - report.conflicts
     tx.clock.observe(Timestamp.decode(max(e.change.hlc for e in fresh)))
 
 
+def _rows_by_table(fresh: list[FeedEntry]) -> dict[str, list[str]]:
+    """The rows of syncable tables the page touches, each once."""
+    rows: dict[str, dict[str, None]] = {}
+    for entry in fresh:
+        rows.setdefault(entry.change.table, {})[entry.change.row] = None
+    return {table: list(ids) for table, ids in rows.items() if table in SYNCABLE}
+
+
 def _merge_fields(
-    entry: FeedEntry, versions: Versions, conflicts: list[list[object]], now: str
+    entry: FeedEntry, versions: Versions, conflicts: list[_logs.Logged], now: str
 ) -> dict[str, object]:
-    change = entry.change
     winners: dict[str, object] = {}
     # a remote node's changes reach the feed in its own order: feed_seq orders them too
-    for incoming in field_writes(change, entry.node, entry.feed_seq, entry.feed_seq):
-        name = incoming.field
+    for incoming in field_writes(entry.change, entry.node, entry.feed_seq, entry.feed_seq):
         outcome = merge(versions.get(incoming.key), incoming)
         if outcome.keep is incoming:
             versions.put(incoming)
-            winners[name] = incoming.value
+            winners[incoming.field] = incoming.value
         if outcome.conflict is not None:
-            loser, winner = outcome.conflict.loser, outcome.conflict.winner
-            conflicts.append(
-                [
-                    "concurrent",
-                    change.table,
-                    change.row,
-                    name,
-                    json.dumps(loser.value),
-                    loser.hlc,
-                    loser.node,
-                    json.dumps(winner.value),
-                    winner.hlc,
-                    winner.node,
-                    "",
-                    now,
-                ]
-            )
+            conflicts.append(_logs.concurrent(outcome.conflict, now))
     return winners
-
-
-def _refused(entry: FeedEntry, fields: list[str], why: str, now: str) -> list[list[object]]:
-    """A pulled value the box's schema would not take: kept in the conflict log, not lost."""
-    change = entry.change
-    return [
-        [
-            "refused",
-            change.table,
-            change.row,
-            name,
-            json.dumps(change.fields.get(name)),
-            change.hlc,
-            entry.node,
-            None,
-            None,
-            None,
-            why,
-            now,
-        ]
-        for name in fields
-    ]
-
-
-def _keep(tx: Tx, fresh: list[FeedEntry], refused: set[tuple[str, str, str]]) -> None:
-    """Each pulled change's place, clock, cursor and the fields it wrote (their values are in
-    the diary tables; refused ones are left out, being nowhere but in the conflict log)."""
-    rows = []
-    for entry in fresh:
-        c = entry.change
-        names = ",".join(
-            [f for f in c.fields if (c.table, c.row, f) not in refused] if refused else c.fields
-        )
-        rows.append((c.table, c.row, entry.feed_seq, entry.node, c.op, c.hlc, c.cursor, names))
-    tx.conn.executemany(
-        "INSERT INTO feed_log (table_name, row_id, feed_seq, node, op, hlc, cursor, fields)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )

@@ -1,47 +1,43 @@
-"""Writing merged fields into the diary tables.
+"""Gathering the merged fields of a page per row of the diary tables, then writing them.
 
-The winning fields of a page are gathered per row first (later winners over earlier ones, in
-page order), then written: the new rows table by table in dependency order, so a row is always
-there before anything refers to it, then the updates; rows of the same shape go in one
-`executemany`. A statement the schema refuses (a constraint, a missing required field) is
-retried alone and reported, so one bad change cannot hold back a page: the caller logs it.
+A row no version of which the box holds is created by its first change as it came, with no
+copy of its fields; the winning fields of other rows are gathered per row (later winners over
+earlier ones, in page order), each remembering the change it came from. Then all are written
+(`_groups`): the new rows table by table in dependency order, so a row is always there before
+anything refers to it, then the updates; rows of one table and set of columns together. A
+value the schema refuses is reported with the change that brought it: the caller logs it.
 """
 
 from __future__ import annotations
 
-import functools
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass
 
 from edge.db import Tx
 from edge.db._schema import SYNCABLE_ORDER
+from edge.hubsync._groups import Row, Shape, in_page_order, write_group
 from sync._wire import FeedEntry
 
 Refusal = tuple[FeedEntry, list[str], str]
+RowKey = tuple[str, str]
+_Group = tuple[bool, int, str, tuple[str, ...]]  # (update, table order, table, sorted columns)
 
 
 @dataclass(slots=True)
-class _Row:
-    entry: FeedEntry  #: the first change of the row in the page (reported if refused)
+class _Merged:
+    first: FeedEntry  #: the change that wrote to the row first in the page
     insert: bool
     fields: dict[str, object]
-
-
-@functools.lru_cache(maxsize=512)
-def _sql(table: str, columns: tuple[str, ...], insert: bool) -> str:
-    if insert:
-        marks = ", ".join("?" * (len(columns) + 1))
-        return f"INSERT INTO {table} (id, {', '.join(columns)}) VALUES ({marks})"
-    return f"UPDATE {table} SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?"
+    sources: dict[str, FeedEntry]  #: the change each field's value came from
 
 
 class RowWriter:
-    def __init__(self, tx: Tx, existing: Collection[tuple[str, str]]) -> None:
+    def __init__(self, tx: Tx, existing: Collection[RowKey]) -> None:
         self._tx = tx
         self._columns: dict[str, frozenset[str]] = {}
         self._existing = existing
-        self._rows: dict[tuple[str, str], _Row] = {}
+        self._created: dict[RowKey, FeedEntry] = {}  # new rows, as their first change made them
+        self._rows: dict[RowKey, _Merged] = {}
         self._refused: list[Refusal] = []
 
     def _columns_of(self, table: str) -> frozenset[str]:
@@ -50,48 +46,72 @@ class RowWriter:
             self._columns[table] = frozenset(r["name"] for r in info) - {"id"}
         return self._columns[table]
 
-    def write(self, entry: FeedEntry, winners: dict[str, object]) -> None:
-        key = (entry.change.table, entry.change.row)
-        columns = self._columns.get(key[0]) or self._columns_of(key[0])
-        if not columns.issuperset(winners):
-            names = sorted(winners.keys() - columns)
-            self._refused.append((entry, names, f"no column {', '.join(names)} here"))
-            winners = {k: v for k, v in winners.items() if k in columns}
+    def _known(self, entry: FeedEntry, fields: dict[str, object]) -> dict[str, object]:
+        """The fields the table has; the others are refused."""
+        columns = self._columns_of(entry.change.table)
+        if columns.issuperset(fields):
+            return fields
+        names = sorted(fields.keys() - columns)
+        self._refused.append((entry, names, f"no column {', '.join(names)} here"))
+        return {k: v for k, v in fields.items() if k in columns}
+
+    def create(self, key: RowKey, entry: FeedEntry) -> None:
+        """A row of which no version is held: every field of its change wins."""
+        if key in self._existing:  # a row that predates change tracking
+            self.write(key, entry, entry.change.fields)
+        elif entry.change.fields:  # a change of no field writes nothing
+            self._created[key] = entry
+
+    def write(self, key: RowKey, entry: FeedEntry, winners: dict[str, object]) -> None:
+        winners = self._known(entry, winners)
         row = self._rows.get(key)
         if row is None:
-            self._rows[key] = _Row(entry, key not in self._existing, dict(winners))
-        else:
-            row.fields.update(winners)
+            first = self._created.pop(key, None)
+            row = self._rows[key] = _Merged(entry, key not in self._existing, {}, {})
+            if first is not None:  # a second change of a row created in this page
+                row.first = first
+                self._take(row, first, self._known(first, first.change.fields))
+        self._take(row, entry, winners)
+
+    def _take(self, row: _Merged, entry: FeedEntry, winners: dict[str, object]) -> None:
+        row.fields.update(winners)
+        row.sources.update(dict.fromkeys(winners, entry))
 
     def flush(self) -> list[Refusal]:
-        groups: dict[tuple[bool, int, str, tuple[str, ...]], list[tuple[_Row, list[object]]]] = {}
-        for (table, row_id), row in self._rows.items():
-            if not row.fields:
-                continue
-            columns = tuple(sorted(row.fields))
-            values = [row.fields[c] for c in columns]
-            params = [row_id, *values] if row.insert else [*values, row_id]
-            order = (not row.insert, SYNCABLE_ORDER[table], table, columns)
-            groups.setdefault(order, []).append((row, params))
+        shapes = self._created_shapes()
+        for (table, _), row in self._rows.items():
+            if row.fields:
+                shape = (not row.insert, table, tuple(row.fields))
+                shapes.setdefault(shape, []).append((row.first, row.fields))
+        groups: dict[_Group, list[Shape]] = {}
+        for (update, table, names), rows in shapes.items():
+            group = (update, SYNCABLE_ORDER[table], table, tuple(sorted(names)))
+            groups.setdefault(group, []).append((names, rows))
+        for (update, _, table, _), parts in sorted(groups.items()):
             self._tx.changed.add(table)
-        for (update, _, table, columns), group in sorted(groups.items()):
-            self._run(_sql(table, columns, not update), group)
+            for refused, why in write_group(self._tx.conn, update, table, *in_page_order(parts)):
+                self._refuse(table, refused, why)
         self._rows.clear()
         return self._refused
 
-    def _run(self, sql: str, group: list[tuple[_Row, list[object]]]) -> None:
-        conn = self._tx.conn
-        conn.execute("SAVEPOINT rows")
-        try:
-            conn.executemany(sql, [params for _, params in group])
-        except sqlite3.IntegrityError:
-            conn.execute("ROLLBACK TO SAVEPOINT rows")
-            for row, params in group:
-                self._run_alone(sql, row, params)
-        conn.execute("RELEASE SAVEPOINT rows")
+    def _created_shapes(self) -> dict[tuple[bool, str, tuple[str, ...]], list[Row]]:
+        """The new rows by table and columns; those with a column the box lacks go to `write`."""
+        shapes: dict[tuple[bool, str, tuple[str, ...]], list[Row]] = {}
+        for (table, _), entry in self._created.items():
+            shape = (False, table, tuple(entry.change.fields))
+            shapes.setdefault(shape, []).append((entry, entry.change.fields))
+        self._created = {}
+        for shape in [s for s in shapes if not self._columns_of(s[1]).issuperset(s[2])]:
+            for entry, fields in shapes.pop(shape):
+                row = self._rows[(shape[1], entry.change.row)] = _Merged(entry, True, {}, {})
+                self._take(row, entry, self._known(entry, fields))
+        return shapes
 
-    def _run_alone(self, sql: str, row: _Row, params: list[object]) -> None:
-        try:
-            self._tx.conn.execute(sql, params)
-        except sqlite3.IntegrityError as err:
-            self._refused.append((row.entry, sorted(row.fields), str(err)))
+    def _refuse(self, table: str, row: Row, why: str) -> None:
+        """Each refused value with the change it came from."""
+        merged = self._rows.get((table, row[0].change.row))
+        by_change: dict[int, tuple[FeedEntry, list[str]]] = {}
+        for name in sorted(row[1]):
+            source = row[0] if merged is None else merged.sources[name]
+            by_change.setdefault(source.feed_seq, (source, []))[1].append(name)
+        self._refused.extend((source, names, why) for source, names in by_change.values())
