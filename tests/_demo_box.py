@@ -34,10 +34,13 @@ def demo_box(
         "--hub-port",
         str(hub_port or free_port()),
     ]
-    box = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"{data_dir.name}-output.log"  # what the box said, for a failure
+    with log.open("wb") as output:
+        box = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_for(f"{base}/healthz", box)
+        _wait_for(f"{base}/healthz", box, log)
         yield base
     finally:
         box.send_signal(stop)
@@ -52,10 +55,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _wait_for(url: str, box: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_for(url: str, box: subprocess.Popen[bytes], log: Path, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        assert box.poll() is None, "the demo box exited"
+        if box.poll() is not None:
+            said = log.read_text(errors="replace")[-3000:]
+            raise AssertionError(f"the demo box exited with {box.returncode}:\n{said}")
         try:
             with urllib.request.urlopen(url, timeout=1):
                 return
