@@ -7,8 +7,10 @@ end; a refused head leaves the catalog held as it was."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,22 +48,38 @@ async def refresh_catalog(
     """Bring `index` up to the hub's head; `CatalogError` (a refused head or delta) or
     `FetchError` otherwise. `http` has the hub's URL as its base. The next page is requested
     while this one is staged, so the hub's work and the box's overlap."""
-    held_before = (await asyncio.to_thread(index.held))[0]
-    since = (await asyncio.to_thread(index.staged))[0]
+    # one worker thread: decoded pages are large, and each pool thread would keep its own
+    # malloc arena of them (a 800,000-entry import peaked at 633 MB RSS with the shared pool)
+    with ThreadPoolExecutor(1, thread_name_prefix="catalog-refresh") as worker:
+        return await _refresh(http, index, public_key, now, page_limit, worker)
+
+
+async def _refresh(
+    http: aiohttp.ClientSession,
+    index: CatalogIndex,
+    public_key: Ed25519PublicKey,
+    now: Callable[[], int],
+    page_limit: int,
+    worker: ThreadPoolExecutor,
+) -> RefreshReport:
+    loop = asyncio.get_running_loop()
+    held_before = (await loop.run_in_executor(worker, index.held))[0]
+    since = (await loop.run_in_executor(worker, index.staged))[0]
     records = pages = received = 0
     upcoming = asyncio.create_task(_get_page(http, since, page_limit))
     try:
         while True:
             body = await upcoming
             received += len(body)
-            signed, page, more = await asyncio.to_thread(decode_page, body)
+            signed, page, more = await loop.run_in_executor(worker, decode_page, body)
             if more:
                 upcoming = asyncio.create_task(_get_page(http, since + len(page), page_limit))
             if page:
-                since = await asyncio.to_thread(index.stage, page)
+                since = await loop.run_in_executor(worker, index.stage, page)
                 records, pages = records + len(page), pages + 1
             if not more:
-                head = await asyncio.to_thread(index.commit_staged, signed, public_key, now())
+                commit = functools.partial(index.commit_staged, signed, public_key, now())
+                head = await loop.run_in_executor(worker, commit)
                 return RefreshReport(held_before, head, records, pages, received)
     finally:
         upcoming.cancel()
