@@ -22,6 +22,9 @@ def object_field(
 ) -> dict[str, Any]:
     if not isinstance(obj, dict):
         raise CatalogError(f"{where}: must be an object")
+    keys = obj.keys()
+    if keys <= fields and fields - keys <= optional:  # the usual case, without sorting
+        return obj
     unknown = sorted(str(key) for key in obj if key not in fields)
     if unknown:
         raise CatalogError(f"{where}: unknown field {unknown[0]!r}")
@@ -47,7 +50,8 @@ def text(value: object, where: str, *, limit: int = MAX_TEXT, empty: bool = True
     if len(value) > limit:
         raise CatalogError(f"{where}: longer than {limit} characters")
     try:
-        value.encode()
+        if not value.isascii():
+            value.encode()
     except UnicodeEncodeError:
         raise CatalogError(f"{where}: not valid Unicode (a lone surrogate)") from None
     return value
