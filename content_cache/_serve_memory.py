@@ -49,6 +49,11 @@ class MemoryCache:
             _, gone = self._items.popitem(last=False)
             self._bytes -= len(gone.body)
 
+    def drop(self, sha256: str) -> None:
+        gone = self._items.pop(sha256, None)
+        if gone is not None:
+            self._bytes -= len(gone.body)
+
     def clear(self) -> None:
         self._items.clear()
         self._bytes = 0

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 from aiohttp import web
 
 from content_cache._blobs import BlobStore
+from content_cache._blobs_index import TOUCH_INTERVAL_SECONDS
 from content_cache._index import CatalogIndex
 from content_cache._serve_answer import IMMUTABLE, Found, Opened, blob_headers
 from content_cache._serve_file import open_blob
@@ -24,16 +26,30 @@ class ContentServer:
         self._app = app
         self._mimes: MimeMap | None = None
         self.memory = MemoryCache(memory_bytes)
+        self._noted: dict[str, float] = {}  # when a memory hit was last told to the store
 
     async def find(self, sha256: str) -> Found | None:
         """The blob from memory, else from the store (a small one is then kept in memory)."""
         hot = self.memory.get(sha256)
-        if hot is not None:
+        if hot is not None and await self._still_stored(sha256):
             return hot
         found = await asyncio.to_thread(self._load, sha256)
         if isinstance(found, Hot) and found.headers["Content-Type"] != DEFAULT_MIME:
             self.memory.put(sha256, found)  # an uncatalogued blob's type may come later
         return found
+
+    async def _still_stored(self, sha256: str) -> bool:
+        """Tell the store of a memory hit now and then, so its LRU eviction sees the blob in
+        use; and forget a blob the store has evicted meanwhile."""
+        now = time.monotonic()
+        if now - self._noted.get(sha256, float("-inf")) < TOUCH_INTERVAL_SECONDS:
+            return True
+        self._noted[sha256] = now
+        if await asyncio.to_thread(self._app[BLOBS].path, sha256) is not None:
+            return True
+        self.memory.drop(sha256)
+        del self._noted[sha256]
+        return False
 
     def _load(self, sha256: str) -> Found | None:
         path = self._app[BLOBS].path(sha256)  # marks it recently used for eviction

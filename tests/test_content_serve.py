@@ -286,3 +286,25 @@ async def raw_get(client: Client, path: str) -> tuple[int, bytes]:
     writer.close()
     await writer.wait_closed()
     return int(answer.split(b" ", 2)[1]), answer
+
+
+async def test_memory_hits_count_as_uses_and_an_evicted_blob_is_not_served(
+    client: Client,
+) -> None:
+    store, server = client.app[BLOBS], client.app[SERVER]
+    assert (await client.get(f"/content/{sha(SMALL)}")).status == 200  # now in memory
+    store._index._conn.execute("UPDATE blobs SET last_used_at = 0")  # long unused, says the store
+    store._index._last_touch.clear()
+    server._noted.clear()  # as if the last note was more than a minute ago
+    assert (await client.get(f"/content/{sha(SMALL)}")).status == 200
+    (used,) = store._index._conn.execute(
+        "SELECT last_used_at FROM blobs WHERE sha256 = ?", [sha(SMALL)]
+    ).fetchone()
+    assert used > 0, "a memory hit reached the store's LRU"
+    path = store.path(sha(SMALL))
+    assert path is not None
+    path.unlink()
+    await asyncio.to_thread(store.check)  # the store no longer holds it
+    server._noted.clear()
+    assert (await client.get(f"/content/{sha(SMALL)}")).status == 404
+    assert server.memory.get(sha(SMALL)) is None
