@@ -141,7 +141,7 @@ class _TcpLink:
         except OSError as err:
             raise LinkDown(f"connection lost: {err}") from err
         if not data:
-            raise LinkDown("the reader closed the connection")
+            raise LinkDown("the device closed the connection")
         return data
 
     async def write(self, data: bytes) -> None:

@@ -134,6 +134,52 @@ class ContentSettings:
 
 
 @dataclass(frozen=True)
+class DiscoverySettings:
+    """mDNS: the box advertises `_classedge._tcp.local.` and `_http._tcp.local.` on the LAN."""
+
+    enabled: bool = True
+    #: advertise on these IPv4 addresses only, comma-separated ("": every address but loopback)
+    interfaces: str = ""
+    #: look for changed addresses this often, and advertise again when they changed
+    address_poll_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class PanelSettings:
+    """Panel agents (`edge-panel`): PIN pairing and the commands the box sends them."""
+
+    #: a pairing PIN is valid this long
+    pin_minutes: float = 10.0
+    #: this many wrong PINs in a row lock pairing for that agent …
+    pin_attempts: int = 3
+    #: … for this long
+    lock_minutes: float = 15.0
+    #: pairing requests per client address within the window
+    pair_requests: int = 10
+    pair_window_seconds: float = 60.0
+    #: a pairing agent asks this often whether its PIN was confirmed
+    pair_poll_seconds: float = 2.0
+    #: an agent that has not acknowledged a command within this is reported as timed out
+    command_timeout_seconds: float = 5.0
+    #: WebSocket ping interval; an agent silent for half of it more is dropped
+    heartbeat_seconds: float = 20.0
+    #: agents report their idle time and health this often
+    report_seconds: float = 15.0
+    #: the schedule powers a panel on this long before the first lesson in its room …
+    power_on_lead_minutes: float = 10.0
+    #: … and off this long after the last
+    power_off_lag_minutes: float = 10.0
+    #: a panel whose agent saw no input this long, with no lesson under way, is blanked
+    idle_blank_minutes: float = 15.0
+    #: a panel refuses commands this long after switching power (DEVICES.md)
+    transition_seconds: float = 20.0
+    #: the longest wait for a panel's answer to one command
+    answer_timeout_seconds: float = 3.0
+    #: the schedule and its switches run (`edge panels power` works either way)
+    schedule_enabled: bool = True
+
+
+@dataclass(frozen=True)
 class LogSettings:
     level: str = "INFO"
 
@@ -151,6 +197,8 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     content: ContentSettings = field(default_factory=ContentSettings)
+    discovery: DiscoverySettings = field(default_factory=DiscoverySettings)
+    panels: PanelSettings = field(default_factory=PanelSettings)
     log: LogSettings = field(default_factory=LogSettings)
 
     @property
@@ -296,6 +344,8 @@ def _check_values(settings: Settings, source: str) -> None:
         raise SettingsError(f"{source}: diary.mark_min must be below diary.mark_max")
     _check_sync(settings.sync, source)
     _check_content(settings.content, source)
+    _check_positive(settings.discovery, "discovery", ("address_poll_seconds",), source)
+    _check_positive(settings.panels, "panels", _POSITIVE_PANEL_KEYS, source)
     if settings.log.level.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
         raise SettingsError(f"{source}: log.level: {settings.log.level!r} is not a log level")
 
@@ -325,3 +375,22 @@ def _check_content(content: ContentSettings, source: str) -> None:
         TimeWindows.parse(content.windows)
     except ValueError as err:
         raise SettingsError(f"{source}: content.windows: {err}") from err
+
+
+_POSITIVE_PANEL_KEYS = (
+    "pin_minutes",
+    "pin_attempts",
+    "lock_minutes",
+    "pair_requests",
+    "pair_window_seconds",
+    "pair_poll_seconds",
+    "command_timeout_seconds",
+    "heartbeat_seconds",
+    "report_seconds",
+)
+
+
+def _check_positive(section: Any, name: str, keys: tuple[str, ...], source: str) -> None:
+    for key in keys:
+        if not getattr(section, key) > 0:
+            raise SettingsError(f"{source}: {name}.{key} must be above 0")

@@ -19,7 +19,8 @@ NOW = datetime(2026, 11, 23, 8, 30, tzinfo=UTC)
 
 
 def box_settings(data_dir: Path, **auth: Any) -> Settings:
-    settings = Settings().replace("box", data_dir=data_dir)
+    # no mDNS from tests: tests/test_discovery.py advertises on loopback only
+    settings = Settings().replace("box", data_dir=data_dir).replace("discovery", enabled=False)
     return settings.replace("auth", **auth) if auth else settings
 
 

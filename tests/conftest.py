@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -17,6 +18,10 @@ if TYPE_CHECKING:
     from tests._box import Box
 
 pytest_plugins = ["pytester"]
+
+#: whatever box a test starts (`edge run`, `edge demo` in a subprocess) announces itself over
+#: mDNS on loopback only: test traffic never leaves the machine
+os.environ["EDGE_DISCOVERY_INTERFACES"] = "127.0.0.1"
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 FIXTURES = Path(__file__).parent / "fixtures"

@@ -77,6 +77,65 @@ async def _pin(box: Box, pinned: bool) -> Prepared:
     return path, None
 
 
+async def _pairing(box: Box, agent_id: str = "agent-matrix-01") -> dict[str, Any]:
+    body = {"agent_id": agent_id, "name": "panel", "room_hint": "Room 12"}
+    status, offer = await box.call("POST", "/panel-agents/pair", None, body)
+    assert status == 201, offer
+    return dict(offer)
+
+
+async def _confirm_pin(box: Box) -> Prepared:
+    offer = await _pairing(box)
+    path = f"/panel-agents/pairings/{offer['agent_id']}/confirm"
+    return path, {"pin": offer["pin"], "room": box.school["room"]}
+
+
+async def _paired_agent(box: Box) -> Prepared:
+    offer = await _pairing(box)
+    path = f"/panel-agents/pairings/{offer['agent_id']}/confirm"
+    assert (await box.call("POST", path, "admin", {"pin": offer["pin"], "room": "Room 12"}))[
+        0
+    ] == 200
+    poll = {"agent_id": offer["agent_id"], "claim": offer["claim"]}
+    assert (await box.call("POST", "/panel-agents/pair/status", None, poll))[1]["state"] == "paired"
+    return f"/panel-agents/{offer['agent_id']}", None
+
+
+async def _pair_status(box: Box) -> Prepared:
+    offer = await _pairing(box)
+    return "/panel-agents/pair/status", {"agent_id": offer["agent_id"], "claim": offer["claim"]}
+
+
+def _panel(command: str, body: Any = None) -> Case:
+    """At the test box's 08:30 no lesson is on: only an admin gets through, to the 409 that says
+    no panel agent of the room is connected (tests/test_panel_control.py has the teachers)."""
+    return Case(
+        lambda box: _nothing(f"/rooms/{box.school['room']}/panel/{command}", body),
+        frozenset({"admin"}),
+        409,
+    )
+
+
+def _device(setting: str, body: Any) -> Case:
+    """The same for the panel itself: an admin gets through, to the 404 that says the room has
+    no panel registered (tests/test_panel_registry.py drives a simulated one)."""
+    return Case(
+        lambda box: _nothing(f"/rooms/{box.school['room']}/panel/{setting}", body),
+        frozenset({"admin"}),
+        404,
+    )
+
+
+_SAMSUNG = {"protocol": "samsung", "address": "tcp://127.0.0.1:1515"}
+
+
+async def _registered_panel(box: Box) -> Prepared:
+    body = {"room": box.school["room"], **_SAMSUNG}
+    status, answer = await box.call("POST", "/panels", "admin", body)
+    assert status == 201, answer
+    return f"/panels/{box.school['room']}", None
+
+
 STAFF_OF_7A = frozenset({"teach", "admin"})
 ADMIN_ONLY = frozenset({"admin"})
 TEACHERS = frozenset({"other", "teach", "admin"})
@@ -157,6 +216,31 @@ WRITES: dict[tuple[str, str], Case] = {
     # the test box is not enrolled: an admin gets past authorization to the 409 that says so
     ("POST", "/sync/now"): Case(lambda box: _nothing("/sync/now"), ADMIN_ONLY, 409),
     ("POST", "/content/fetch"): Case(lambda box: _nothing("/content/fetch"), ADMIN_ONLY, 409),
+    ("POST", "/panel-agents/pair"): Case(
+        lambda box: _nothing(
+            "/panel-agents/pair", {"agent_id": "agent-matrix-02", "name": "panel"}
+        ),
+        frozenset(ROLES),
+        201,
+    ),
+    ("POST", "/panel-agents/pair/status"): Case(_pair_status, frozenset(ROLES)),
+    ("POST", "/panel-agents/pairings/{agent_id}/confirm"): Case(_confirm_pin, TEACHERS),
+    ("DELETE", "/panel-agents/{agent_id}"): Case(_paired_agent, ADMIN_ONLY, 204),
+    ("POST", "/rooms/{room_id}/panel/show"): _panel("show", {"url": "/content/x"}),
+    ("POST", "/rooms/{room_id}/panel/next"): _panel("next"),
+    ("POST", "/rooms/{room_id}/panel/previous"): _panel("previous"),
+    ("POST", "/rooms/{room_id}/panel/blank"): _panel("blank"),
+    ("POST", "/rooms/{room_id}/panel/unblank"): _panel("unblank"),
+    ("POST", "/rooms/{room_id}/panel/power"): _device("power", {"on": True}),
+    ("POST", "/rooms/{room_id}/panel/input"): _device("input", {"name": "hdmi1"}),
+    ("POST", "/rooms/{room_id}/panel/volume"): _device("volume", {"level": 30}),
+    ("POST", "/rooms/{room_id}/panel/mute"): _device("mute", {"muted": True}),
+    ("POST", "/panels"): Case(
+        lambda box: _nothing("/panels", {"room": box.school["room"], **_SAMSUNG}),
+        ADMIN_ONLY,
+        201,
+    ),
+    ("DELETE", "/panels/{room_id}"): Case(_registered_panel, ADMIN_ONLY, 204),
 }
 
 

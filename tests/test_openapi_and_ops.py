@@ -12,6 +12,7 @@ BODILESS = {
     "/api/v1/content/fetch",
     "/api/v1/lessons/{lesson_id}/materials/{entry_id}",
     "/api/v1/content/pins/{entry_id}",
+    *(f"/api/v1/rooms/{{room_id}}/panel/{c}" for c in ("next", "previous", "blank", "unblank")),
 }
 
 

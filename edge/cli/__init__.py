@@ -8,7 +8,7 @@ from pathlib import Path
 
 from edge import __version__
 from edge.accounts import AccountError, WeakPassword
-from edge.cli import _content, _demo, _imports, _readers, _serve, _sync, _users
+from edge.cli import _content, _demo, _imports, _panels, _readers, _serve, _sync, _users
 from edge.cli._common import CliError
 from edge.db import StorageError
 from edge.school import ImportFailed
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-dir", type=Path, help="the box's data folder (overrides box.data_dir)"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (_serve, _demo, _imports, _users, _readers, _sync, _content):
+    for module in (_serve, _demo, _imports, _users, _readers, _panels, _sync, _content):
         module.register(commands)
     return parser
 

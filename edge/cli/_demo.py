@@ -76,6 +76,8 @@ def _serve_box(args: argparse.Namespace, data_dir: Path, hub: DemoHub | None) ->
     settings = settings.replace("http", host=args.host, port=args.port)
     settings = settings.replace("sync", enabled=hub is not None, **DEMO_SYNC)
     settings = settings.replace("content", fetch_enabled=hub is not None, **DEMO_CONTENT)
+    # mDNS on loopback only: a demo on a laptop does not announce itself to the whole network
+    settings = settings.replace("discovery", interfaces="127.0.0.1")
     configure_logging(settings.log.level)
     now = datetime.now(settings.tz)
     today: date = args.today or now.date()

@@ -206,3 +206,33 @@ def m005_lesson_materials(db: UtilsDatabase) -> None:
         """CREATE TABLE content_pins (entry_id TEXT PRIMARY KEY, pinned_by TEXT NOT NULL,
         pinned_at TEXT NOT NULL)"""
     )
+
+
+@migrations()
+def m006_panel_agents(db: UtilsDatabase) -> None:
+    """Panel agents, keyed by the id each agent makes and keeps (never by its address): pending
+    PIN pairings, and paired agents with the device account whose session is their token."""
+    db.execute(
+        """CREATE TABLE panel_pairings (agent_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+        room_hint TEXT NOT NULL DEFAULT '', address TEXT NOT NULL, pin TEXT,
+        claim_hash TEXT NOT NULL, requested_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+        wrong_pins INTEGER NOT NULL DEFAULT 0, locked_until TEXT,
+        room_id TEXT REFERENCES rooms(id), confirmed_by TEXT, confirmed_at TEXT)"""
+    )
+    db.execute(
+        """CREATE TABLE panel_agents (agent_id TEXT PRIMARY KEY, name TEXT NOT NULL,
+        room_id TEXT REFERENCES rooms(id), user_id TEXT NOT NULL UNIQUE REFERENCES users(id),
+        paired_by TEXT NOT NULL, paired_at TEXT NOT NULL)"""
+    )
+
+
+@migrations()
+def m007_panels(db: UtilsDatabase) -> None:
+    """Each room's panel and how the box reaches its RS-232 or LAN control port (not synced:
+    wiring is this box's business)."""
+    db.execute(
+        """CREATE TABLE panels (id TEXT PRIMARY KEY,
+        room_id TEXT NOT NULL UNIQUE REFERENCES rooms(id), protocol TEXT NOT NULL,
+        address TEXT NOT NULL UNIQUE, options TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL)"""
+    )

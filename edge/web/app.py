@@ -16,6 +16,7 @@ from edge.accounts import LoginThrottle, Sessions
 from edge.db import Database, ReadCache
 from edge.diary import LiveRegisters
 from edge.hubsync import SyncScheduler
+from edge.panels import PanelService
 from edge.prefetch import ContentService, open_blob_store, open_catalog
 from edge.settings import Settings
 from edge.taps import ReaderService
@@ -25,6 +26,9 @@ from edge.web import (
     _content_routes,
     _diary_routes,
     _ops_routes,
+    _panel_power_routes,
+    _panel_registry_routes,
+    _panel_routes,
     _prefetch_routes,
     _reader_routes,
     _sync_routes,
@@ -36,6 +40,8 @@ from edge.web._keys import (
     CLOCK,
     DB,
     LIVE,
+    PANEL_AGENTS,
+    PANELS,
     PREFETCH,
     READERS,
     SESSIONS,
@@ -48,6 +54,7 @@ from edge.web._keys import (
     Clock,
 )
 from edge.web._metrics import METRICS, Metrics, metrics_middleware
+from edge.web._panel_context import close_panel_agents, discovery_context, panel_agents_context
 
 _log = logging.getLogger(__name__)
 SESSION_PURGE_SECONDS = 3600.0
@@ -83,6 +90,9 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
         _catalog_routes,
         _content_routes,
         _prefetch_routes,
+        _panel_routes,
+        _panel_power_routes,
+        _panel_registry_routes,
     ):
         module.add_routes(api)
     api.install(app)
@@ -96,7 +106,10 @@ def create_app(settings: Settings, *, clock: Clock = _utc_now) -> web.Applicatio
     app.cleanup_ctx.append(_sync)
     app.cleanup_ctx.append(_content)
     app.cleanup_ctx.append(_prefetch)
+    app.cleanup_ctx.extend((discovery_context, panel_agents_context))
+    app.cleanup_ctx.append(_panels)
     app.on_shutdown.append(_close_live_registers)
+    app.on_shutdown.append(close_panel_agents)
     return app
 
 
@@ -174,6 +187,17 @@ async def _prefetch(app: web.Application) -> AsyncIterator[None]:
     service = ContentService(app[DB], settings, app[CATALOG], app[BLOBS], app[CLOCK])
     app[PREFETCH] = service
     if settings.content.fetch_enabled:
+        service.start()
+    yield
+    await service.stop()
+
+
+async def _panels(app: web.Application) -> AsyncIterator[None]:
+    """Panel drivers, and the schedule that powers them by the timetable and blanks idle ones."""
+    settings = app[SETTINGS]
+    service = PanelService(app[DB], settings, app[PANEL_AGENTS], app[CLOCK])
+    app[PANELS] = service
+    if settings.panels.schedule_enabled:
         service.start()
     yield
     await service.stop()
