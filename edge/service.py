@@ -47,6 +47,10 @@ class _JournalFormatter(logging.Formatter):
         return f"<{self._PRIORITY.get(record.levelname, 6)}>{super().format(record)}"
 
 
+#: in the data folder while the box serves: its URL, for commands that talk to it
+SERVED_AT_FILE = "served-at"
+
+
 async def serve(
     settings: Settings,
     app: web.Application | None = None,
@@ -65,11 +69,14 @@ async def serve(
         loop.add_signal_handler(sig, stop.set)
     watchdog = _start_watchdog()
     _systemd.notify(f"READY=1\nSTATUS=serving on {url}")
+    served_at = settings.box.data_dir / SERVED_AT_FILE
+    served_at.write_text(url + "\n", encoding="utf-8")  # where `edge panels …` finds this box
     try:
         if on_ready is not None:
             await on_ready(url)
         await stop.wait()
     finally:
+        served_at.unlink(missing_ok=True)
         _systemd.notify("STOPPING=1")
         if watchdog is not None:
             watchdog.cancel()

@@ -19,9 +19,9 @@ if TYPE_CHECKING:
 
 pytest_plugins = ["pytester"]
 
-#: whatever box a test starts (`edge run`, `edge demo` in a subprocess) announces itself over
-#: mDNS on loopback only: test traffic never leaves the machine
-os.environ["EDGE_DISCOVERY_INTERFACES"] = "127.0.0.1"
+#: no box a test starts in a subprocess (`edge run`, `edge demo`) announces itself over mDNS:
+#: nothing leaves the machine, and tests/test_discovery.py hears only its own boxes
+os.environ["EDGE_DISCOVERY_ENABLED"] = "false"
 
 SHARED_FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 FIXTURES = Path(__file__).parent / "fixtures"

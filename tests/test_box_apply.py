@@ -47,13 +47,14 @@ async def logged(db: Database) -> list[tuple[str, str, Any, Any]]:
 async def test_new_rows_and_concurrent_local_edits_in_one_page(db: Database) -> None:
     lab = await db.write(functools.partial(Tx.insert, table="rooms", values={"name": "Lab"}))
     gym = await db.write(functools.partial(Tx.insert, table="rooms", values={"name": "Gym"}))
+    now_ms = int(time.time() * 1000)  # after the local writes (a module constant ages)
     applied = await apply(
         db,
         0,
-        entry(1, "r1", {"name": "Hall"}, ms=NOW_MS),
-        entry(2, lab, {"name": "Physics lab"}, ms=NOW_MS + 60_000),  # later: wins
-        entry(3, "r2", {"name": "Annex"}, ms=NOW_MS),
-        entry(4, gym, {"name": "Sports hall"}, ms=NOW_MS - 60_000),  # earlier: loses
+        entry(1, "r1", {"name": "Hall"}, ms=now_ms),
+        entry(2, lab, {"name": "Physics lab"}, ms=now_ms + 60_000),  # later: wins
+        entry(3, "r2", {"name": "Annex"}, ms=now_ms),
+        entry(4, gym, {"name": "Sports hall"}, ms=now_ms - 60_000),  # earlier: loses
     )
     assert (applied.entries, applied.conflicts, applied.refused) == (4, 2, 0)
     assert await names(db) == {lab: "Physics lab", gym: "Gym", "r1": "Hall", "r2": "Annex"}

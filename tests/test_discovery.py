@@ -46,11 +46,12 @@ class Listener:
     ) -> None:
         self.heard.put_nowait((name, state_change))
 
-    async def next(self, change: ServiceStateChange) -> str:
+    async def next(self, change: ServiceStateChange, instance: str = "") -> str:
+        """The next service name with that change, of `instance` (a box's name) if given."""
         async with asyncio.timeout(10):
             while True:
                 name, heard = await self.heard.get()
-                if heard is change:
+                if heard is change and name.startswith(instance):
                     return name
 
 
@@ -74,10 +75,11 @@ async def test_the_box_is_advertised_with_its_txt_records(
     tmp_path: Path, listener: Listener
 ) -> None:
     port = _free_port()
-    settings = panel_settings(tmp_path).replace("http", port=port)
+    instance = f"Discovery test {port}"
+    settings = panel_settings(tmp_path).replace("http", port=port).replace("box", name=instance)
     settings = settings.replace("discovery", enabled=True, interfaces=LOOPBACK)
     async with box_on(settings, Clock(), port=port) as box:
-        names = {await listener.next(ServiceStateChange.Added) for _ in range(2)}
+        names = {await listener.next(ServiceStateChange.Added, instance) for _ in range(2)}
         kinds = {name.split(".", 1)[1]: name for name in names}
         assert set(kinds) == {BOX_SERVICE, HTTP_SERVICE}
         info = await _info(listener, BOX_SERVICE, kinds[BOX_SERVICE])
@@ -99,7 +101,7 @@ async def test_the_box_is_advertised_with_its_txt_records(
         ) as agent:
             await pair_and_connect(box, agent)
             assert agent.welcome["room_id"] == box.school["room"]
-    assert await listener.next(ServiceStateChange.Removed), "withdrawn when the box stops"
+    assert await listener.next(ServiceStateChange.Removed, instance), "withdrawn at the stop"
 
 
 async def test_advertised_again_when_the_addresses_change(listener: Listener) -> None:
@@ -111,9 +113,9 @@ async def test_advertised_again_when_the_addresses_change(listener: Listener) ->
     )
     advertiser.start()
     try:
-        await listener.next(ServiceStateChange.Added)
+        await listener.next(ServiceStateChange.Added, "Test Box.")
         addresses[0] = []  # the network went away
-        await listener.next(ServiceStateChange.Removed)
+        await listener.next(ServiceStateChange.Removed, "Test Box.")
         assert advertiser.advertised == []
         addresses[0] = [LOOPBACK]
         assert (await listener.next(ServiceStateChange.Added)).startswith("Test Box.")

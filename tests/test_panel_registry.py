@@ -199,3 +199,24 @@ async def test_the_cli_goes_through_the_running_box(box: Box, panel: LgSimulator
     code, out = await edge_cli(data_dir, port, "panels", "input", "Room 12", "hdmi3")
     assert code == 0 and "input=hdmi3" in out, out
     assert panel.input == "hdmi3"
+
+
+async def test_a_panel_first_seen_during_lessons_is_switched_on_once(
+    box: Box, panel: LgSimulator
+) -> None:
+    await register(box, panel)
+    service = box.client.app[PANELS]
+    during = NOW + timedelta(hours=1)  # 09:30, in the 09:00 lesson
+    schedule = PanelSchedule(
+        box.client.app[DB],
+        service.control,
+        service._jobs,
+        ScheduleRules(),
+        tz=service.schedule._tz,
+        clock=lambda: during,
+    )
+    await schedule.rebuild()
+    assert panel.power == "on"
+    sent = len(panel.requests)
+    await schedule.rebuild()
+    assert len(panel.requests) == sent, "only a newcomer is switched on"

@@ -16,6 +16,7 @@ from edge.cli._common import CliError, open_database
 from edge.db import Database
 from edge.panels import PanelConfigError, PanelControl, PanelControlError, PanelTimings
 from edge.panels import panel_of_room as find_panel
+from edge.service import SERVED_AT_FILE
 from edge.settings import Settings
 
 _BODY_FIELD = {"power": "on", "input": "name"}
@@ -51,7 +52,7 @@ async def _through_box(
         raise CliError("no admin account to act as: add one with `edge users add`")
     sessions = Sessions(db, timedelta(minutes=5))
     token, _ = await sessions.start(admin["id"])
-    url = f"http://{_reachable(settings.http.host)}:{settings.http.port}/api/v1/rooms/{room_id}/panel/{what}"
+    url = f"{_box_url(settings)}/api/v1/rooms/{room_id}/panel/{what}"
     headers = {"Authorization": f"Bearer {token}"}
     try:
         async with aiohttp.ClientSession(timeout=_TIMEOUT, headers=headers) as http:
@@ -82,6 +83,14 @@ async def _directly(
     finally:
         await control.close()
     return _as_json(state)
+
+
+def _box_url(settings: Settings) -> str:
+    """The running box's URL as it wrote it at start, else what the settings say."""
+    try:
+        return (settings.box.data_dir / SERVED_AT_FILE).read_text(encoding="utf-8").strip()
+    except OSError:
+        return f"http://{_reachable(settings.http.host)}:{settings.http.port}"
 
 
 def _reachable(host: str) -> str:

@@ -2,7 +2,8 @@
 and off `lag` after the last; a panel idle for `idle` with no lesson under way is blanked.
 
 The plan is rebuilt every `rebuild_seconds` from the timetable, so an import, a cancelled
-lesson or a holiday added takes effect without a restart; only future switches are planned."""
+lesson or a holiday added takes effect without a restart; only future switches are planned,
+and a panel first seen during its room's hours (at start, or just registered) is switched on."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from datetime import datetime, timedelta, tzinfo
 from edge.db import Database
 from edge.panels._control import PanelControl, PanelControlError
 from edge.panels._jobs import Jobs
-from edge.panels._plan import PowerStep, RoomDay, power_steps
+from edge.panels._plan import PowerStep, RoomDay, power_steps, wanted_power
 from edge.panels._registry import list_panels
 from edge.panels._timetable import room_days
 
@@ -50,6 +51,7 @@ class PanelSchedule:
         self.errors: dict[str, str] = {}  # room id → the last switch that failed
         self._days: list[RoomDay] = []
         self._blanked: set[str] = set()
+        self._known: set[str] = set()  # rooms whose panel an earlier rebuild already planned
 
     def start(self) -> None:
         self._jobs.every("panel-schedule", self._rules.rebuild_seconds, self.rebuild)
@@ -67,7 +69,17 @@ class PanelSchedule:
             self._jobs.cancel(stale)
         for job_id, step in planned.items():
             self._jobs.at(job_id, step.at, self._switcher(step))
+        await self._switch_on_newcomers(now)
         await self._blank_idle(now)
+
+    async def _switch_on_newcomers(self, now: datetime) -> None:
+        """A panel the schedule sees for the first time (the box started, or it was just
+        registered) during its room's hours is switched on now: its on-switch has passed."""
+        rooms = {day.room_id for day in self._days}
+        for room_id, on in wanted_power(self.steps, now).items():
+            if on and room_id not in self._known:
+                await self._switcher(PowerStep(room_id, now, True))()
+        self._known = rooms
 
     def _switcher(self, step: PowerStep) -> Callable[[], Awaitable[None]]:
         async def switch() -> None:

@@ -46,7 +46,7 @@ class PanelService:
         self.schedule.start()
 
     async def stop(self) -> None:
-        self._jobs.stop()
+        await self._jobs.stop()
         await self.control.close()
 
     def _idle_rooms(self) -> Mapping[str, float]:
