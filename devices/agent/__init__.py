@@ -3,7 +3,7 @@ with a PIN shown on the panel, keeps one outbound WebSocket to the box and shows
 kiosk browser (DESIGN.md, Devices). It never imports the box (`edge`)."""
 
 from devices.agent._agent import PanelAgent, backoff_delay
-from devices.agent._browser import BrowserNotFound, find_browser
+from devices.agent._chromium import BrowserNotFound, find_browser
 from devices.agent._config import AgentConfig, ConfigError, load_config
 from devices.agent._discover import BoxNotFound, discover_box
 from devices.agent._display import Display, DisplayError, HeadlessDisplay

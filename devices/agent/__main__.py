@@ -29,14 +29,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--headless", action="store_const", const=True, help="no browser or keys: log them"
     )
+    parser.add_argument(
+        "--no-sandbox",
+        action="store_const",
+        const=True,
+        help="run Chromium without its sandbox: only honoured as root (containers, CI)",
+    )
     return parser
 
 
 def make_display(config: AgentConfig) -> Display:
     if config.headless:
         return HeadlessDisplay()
-    profile = config.state_dir / "chromium"
-    return KioskDisplay(config.browser, profile, config.next_key, config.previous_key)
+    return KioskDisplay(
+        config.browser, config.next_key, config.previous_key, no_sandbox=config.no_sandbox
+    )
 
 
 async def _run(config: AgentConfig) -> None:

@@ -8,6 +8,7 @@ headless = false                   # true: no browser, no keys (tests, trials)
 browser = ""                       # Chromium binary; "" : look for chromium, google-chrome
 next_key = "page_down"             # the key `next` presses (a pynput Key name) …
 previous_key = "page_up"           # … and `previous`
+no_sandbox = false                 # true: Chromium without its sandbox, honoured only as root
 mdns_interfaces = ""               # browse mDNS on these IPv4 addresses only ("" : all)
 """
 
@@ -37,6 +38,9 @@ class AgentConfig:
     browser: str = ""
     next_key: str = "page_down"
     previous_key: str = "page_up"
+    #: Chromium refuses to run as root with its sandbox; the agent runs as the screen's user, so
+    #: this is for containers and CI only, and ignored for any user but root
+    no_sandbox: bool = False
     mdns_interfaces: str = ""
     #: first wait before reconnecting; doubles after each failure up to backoff_max (full jitter)
     backoff_min_seconds: float = 0.5
