@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from devices.panels._frames import SKIP, Found, FrameScanner
 from devices.panels._model import Field, Power, Reply
 from devices.panels._tables import HEX_BYTE, InputTable, checked_volume
 
@@ -26,42 +27,18 @@ def promethean_frame(cmd: int, kind: int, data: int) -> bytes:
     return bytes([START, cmd, kind, data, (START + cmd + kind + data) & 0xFF, END])
 
 
-class PrometheanFrameParser:
+class PrometheanFrameParser(FrameScanner[tuple[int, int, int]]):
     """(cmd, type, data) of every well-formed frame; anything else is counted in `discarded`."""
 
     def __init__(self) -> None:
-        self._buffer = bytearray()
-        self.discarded = 0
+        super().__init__(START)
 
-    def reset(self) -> None:
-        self.discarded += len(self._buffer)
-        self._buffer.clear()
-
-    def feed(self, data: bytes) -> list[tuple[int, int, int]]:
-        self._buffer += data
-        frames: list[tuple[int, int, int]] = []
-        while (frame := self._next_frame()) is not None:
-            frames.append(frame)
-        return frames
-
-    def _next_frame(self) -> tuple[int, int, int] | None:
-        buffer = self._buffer
-        while True:
-            start = buffer.find(START)
-            if start < 0:
-                self.discarded += len(buffer)
-                buffer.clear()
-                return None
-            self.discarded += start
-            del buffer[:start]
-            if len(buffer) < FRAME_LENGTH:
-                return None
-            if buffer[5] == END and sum(buffer[:4]) & 0xFF == buffer[4]:
-                cmd, kind, data = buffer[1:4]
-                del buffer[:FRAME_LENGTH]
-                return cmd, kind, data
-            self.discarded += 1  # a stray F6 or a damaged frame: look again one byte on
-            del buffer[:1]
+    def _frame_at(self, buffer: bytearray) -> Found[tuple[int, int, int]]:
+        if len(buffer) < FRAME_LENGTH:
+            return None
+        if buffer[5] == END and sum(buffer[:4]) & 0xFF == buffer[4]:
+            return (buffer[1], buffer[2], buffer[3]), FRAME_LENGTH
+        return SKIP
 
 
 class PrometheanCodec:

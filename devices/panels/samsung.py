@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from devices.panels._frames import SKIP, Found, FrameScanner
 from devices.panels._model import Field, Power, Reply
 from devices.panels._tables import HEX_BYTE, InputTable, checked_id, checked_volume
 
@@ -29,7 +30,7 @@ def mdc_frame(cmd: int, panel_id: int, data: bytes = b"") -> bytes:
     return bytes([HEADER]) + body + bytes([sum(body) & 0xFF])
 
 
-class MdcFrameParser:
+class MdcFrameParser(FrameScanner[tuple[int, int, bytes]]):
     """(cmd, id, data) of every frame whose checksum holds; the rest is counted in `discarded`.
 
     `replies_only` (the host side): a header not followed by FF is dropped at once, so noise
@@ -37,44 +38,18 @@ class MdcFrameParser:
     """
 
     def __init__(self, *, replies_only: bool = False) -> None:
-        self._buffer = bytearray()
+        super().__init__(HEADER)
         self._replies_only = replies_only
-        self.discarded = 0
 
-    def reset(self) -> None:
-        self.discarded += len(self._buffer)
-        self._buffer.clear()
-
-    def feed(self, data: bytes) -> list[tuple[int, int, bytes]]:
-        self._buffer += data
-        frames: list[tuple[int, int, bytes]] = []
-        while (frame := self._next_frame()) is not None:
-            frames.append(frame)
-        return frames
-
-    def _next_frame(self) -> tuple[int, int, bytes] | None:
-        buffer = self._buffer
-        while True:
-            start = buffer.find(HEADER)
-            if start < 0:
-                self.discarded += len(buffer)
-                buffer.clear()
-                return None
-            self.discarded += start
-            del buffer[:start]
-            if self._replies_only and len(buffer) > 1 and buffer[1] != REPLY:
-                self.discarded += 1
-                del buffer[:1]
-                continue
-            if len(buffer) < 4 or (len(buffer) < 5 + buffer[3] and buffer[3] <= MAX_DATA):
-                return None
-            end = 4 + buffer[3]
-            if buffer[3] <= MAX_DATA and sum(buffer[1:end]) & 0xFF == buffer[end]:
-                frame = (buffer[1], buffer[2], bytes(buffer[4:end]))
-                del buffer[: end + 1]
-                return frame
-            self.discarded += 1  # a stray AA or a damaged frame: look again one byte on
-            del buffer[:1]
+    def _frame_at(self, buffer: bytearray) -> Found[tuple[int, int, bytes]]:
+        if self._replies_only and len(buffer) > 1 and buffer[1] != REPLY:
+            return SKIP
+        if len(buffer) < 4 or (len(buffer) < 5 + buffer[3] and buffer[3] <= MAX_DATA):
+            return None
+        end = 4 + buffer[3]
+        if buffer[3] <= MAX_DATA and sum(buffer[1:end]) & 0xFF == buffer[end]:
+            return (buffer[1], buffer[2], bytes(buffer[4:end])), end + 1
+        return SKIP
 
 
 class SamsungCodec:
