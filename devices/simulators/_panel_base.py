@@ -132,3 +132,17 @@ class PanelSimulator(ABC):
         elif request.about == "mute" and isinstance(value, bool):
             self.muted = value
         return True
+
+
+class CrLines:
+    """Commands ending in CR, as the ASCII protocols send them; of an unfinished line only the
+    last `max_line` bytes are kept, so noise without a CR cannot grow it."""
+
+    def __init__(self, max_line: int) -> None:
+        self._max_line = max_line
+        self._rest = b""
+
+    def feed(self, data: bytes) -> list[bytes]:
+        *lines, rest = (self._rest + data).split(b"\r")
+        self._rest = rest[-self._max_line :]
+        return lines

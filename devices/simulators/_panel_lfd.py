@@ -12,7 +12,7 @@ import re
 from devices.panels import Field, LfdCodec
 from devices.panels.lfd import ANSWER, COMMANDS, GET, POWER_QUERY, lfd_frame
 from devices.simulators._link import SimulatorLink
-from devices.simulators._panel_base import PanelRequest, PanelSimulator
+from devices.simulators._panel_base import CrLines, PanelRequest, PanelSimulator
 
 _COMMAND = re.compile(rb"8([0-9]{2})([sg])(.)([0-9]{3})\Z", re.DOTALL)
 _FIELDS = {command: field for field, command in COMMANDS.items()}
@@ -31,12 +31,10 @@ class LfdSimulator(PanelSimulator):
         super().__init__(link, transition_seconds=transition_seconds, seed=seed)
         self.panel_id = panel_id
         self.inputs = LfdCodec(panel_id=panel_id).inputs
-        self._line = bytearray()
+        self._lines = CrLines(_MAX_LINE)
 
     def _requests_in(self, data: bytes) -> list[PanelRequest]:
-        self._line += data
-        *lines, rest = bytes(self._line).split(b"\r")
-        self._line = bytearray(rest[-_MAX_LINE:])
+        lines = self._lines.feed(data)
         found = ((_COMMAND.search(line), line) for line in lines)
         return [
             self._request(match, line)

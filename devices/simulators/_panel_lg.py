@@ -11,7 +11,7 @@ import re
 from devices.panels import Field, LgCodec
 from devices.panels.lg import COMMANDS, QUERY, lg_reply
 from devices.simulators._link import SimulatorLink
-from devices.simulators._panel_base import PanelRequest, PanelSimulator
+from devices.simulators._panel_base import CrLines, PanelRequest, PanelSimulator
 
 _COMMAND = re.compile(rb"([a-z])([a-z]) ([0-9A-Fa-f]{2}) ([0-9A-Fa-f]{2})\Z")
 _FIELDS = {command: field for field, command in COMMANDS.items()}
@@ -31,12 +31,10 @@ class LgSimulator(PanelSimulator):
         super().__init__(link, transition_seconds=transition_seconds, seed=seed)
         self.set_id = panel_id
         self.inputs = LgCodec(panel_id=panel_id).inputs
-        self._line = bytearray()
+        self._lines = CrLines(_MAX_LINE)
 
     def _requests_in(self, data: bytes) -> list[PanelRequest]:
-        self._line += data
-        *lines, rest = bytes(self._line).split(b"\r")
-        self._line = bytearray(rest[-_MAX_LINE:])
+        lines = self._lines.feed(data)
         found = ((_COMMAND.search(line), line) for line in lines)
         return [
             self._request(match, line)

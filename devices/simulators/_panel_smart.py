@@ -13,7 +13,7 @@ import re
 from devices.panels import Field, SmartCodec
 from devices.panels.smart import FIELDS_BY_KEY, KEYS
 from devices.simulators._link import SimulatorLink
-from devices.simulators._panel_base import PanelRequest, PanelSimulator
+from devices.simulators._panel_base import CrLines, PanelRequest, PanelSimulator
 
 BOOT_NOISE = b"\x00\xff\r\nU-Boot 2020.04 (SMART)\r\n#boot: starting services\r\nloading...>\r\n"
 _SET = re.compile(rb"\s*set\s+(powerstate|input|volume|mute)\s*=\s*(\S+)\s*", re.I)
@@ -40,12 +40,10 @@ class SmartSimulator(PanelSimulator):
         self.answers_power_query_in_standby = answers_power_query_in_standby
         self.boot_noise = boot_noise
         self._missed = 0
-        self._buffer = bytearray()
+        self._lines = CrLines(_MAX_LINE)
 
     def _requests_in(self, data: bytes) -> list[PanelRequest]:
-        self._buffer += data
-        *lines, rest = bytes(self._buffer).split(b"\r")
-        self._buffer = bytearray(rest[-_MAX_LINE:])
+        lines = self._lines.feed(data)
         stripped = (line.strip(b"\n") for line in lines)
         return [self._request(line) for line in stripped if line.strip()]
 
