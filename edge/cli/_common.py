@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import getpass
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from edge.accounts import check_strength
 from edge.db import Database
@@ -36,6 +38,25 @@ async def open_database(settings: Settings, *, must_exist: bool = True) -> Async
         busy_timeout_ms=settings.storage.busy_timeout_ms,
     ) as db:
         yield db
+
+
+def database_job(
+    args: argparse.Namespace,
+    fn: Callable[[Any], Any],
+    *,
+    write: bool = True,
+    errors: tuple[type[Exception], ...] = (),
+) -> Any:
+    """Run `fn` as one write job (or a read) on the box's database; `errors` become CliError."""
+
+    async def go() -> Any:
+        async with open_database(settings_from(args)) as db:
+            return await (db.write(fn) if write else db.read(fn))
+
+    try:
+        return asyncio.run(go())
+    except errors as err:
+        raise CliError(str(err)) from err
 
 
 def read_password(from_stdin: bool, prompt: str = "Password") -> str:

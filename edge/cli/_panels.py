@@ -7,11 +7,10 @@ database and closes again; with the box stopped, the command drives the panel it
 from __future__ import annotations
 
 import argparse
-import asyncio
 from typing import Any, TypeAlias
 
 from devices.panels import INPUT_NAMES, PANEL_PROTOCOLS
-from edge.cli._common import CliError, open_database, settings_from
+from edge.cli._common import CliError, database_job, settings_from
 from edge.cli._panel_remote import send_to_panel
 from edge.db import Row
 from edge.panels import PanelConfigError, add_panel, list_panels, parse_option, remove_panel
@@ -54,14 +53,7 @@ def register(commands: Commands) -> None:
 
 
 def _registry(args: argparse.Namespace, fn: Any, write: bool = True) -> Any:
-    async def go() -> Any:
-        async with open_database(settings_from(args)) as db:
-            return await (db.write(fn) if write else db.read(fn))
-
-    try:
-        return asyncio.run(go())
-    except PanelConfigError as err:
-        raise CliError(str(err)) from err
+    return database_job(args, fn, write=write, errors=(PanelConfigError,))
 
 
 def _add(args: argparse.Namespace) -> int:

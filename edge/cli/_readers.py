@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 from typing import Any, TypeAlias
 
 from devices.readers import PROTOCOLS
-from edge.cli._common import CliError, open_database, settings_from
+from edge.cli._common import CliError, database_job
 from edge.db import Row
 from edge.taps import (
     ReaderError,
@@ -83,14 +82,7 @@ def _register_cards(commands: Commands) -> None:
 
 
 def _run(args: argparse.Namespace, fn: Any, write: bool = True) -> Any:
-    async def go() -> Any:
-        async with open_database(settings_from(args)) as db:
-            return await (db.write(fn) if write else db.read(fn))
-
-    try:
-        return asyncio.run(go())
-    except ReaderError as err:
-        raise CliError(str(err)) from err
+    return database_job(args, fn, write=write, errors=(ReaderError,))
 
 
 def _add(args: argparse.Namespace) -> int:
