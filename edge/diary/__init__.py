@@ -14,7 +14,13 @@ from edge.diary._errors import (
 )
 from edge.diary._live import LiveRegisters
 from edge.diary._reads import attendance_register, list_homework, list_marks, student_diary
-from edge.diary._timetable import classes_for, lesson_detail, lessons_between, students_of
+from edge.diary._timetable import (
+    classes_for,
+    find_room,
+    lesson_detail,
+    lessons_between,
+    students_of,
+)
 from edge.diary._writes import (
     ATTENDANCE_STATUSES,
     check_mark_value,
@@ -45,6 +51,7 @@ __all__ = [
     "delete_mark",
     "edit_homework",
     "edit_mark",
+    "find_room",
     "get_lesson_for_writer",
     "lesson_detail",
     "lessons_between",

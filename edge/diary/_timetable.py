@@ -101,3 +101,11 @@ def students_of(conn: sqlite3.Connection, class_id: str) -> list[Row]:
         " ORDER BY p.family_name, p.given_name",
         [class_id],
     ).fetchall()
+
+
+def find_room(conn: sqlite3.Connection, name_or_id: str) -> str | None:
+    """The id of the live room with that name or id (rooms come from the timetable import)."""
+    found = conn.execute(
+        "SELECT id FROM rooms WHERE (name = ? OR id = ?) AND deleted = 0", [name_or_id, name_or_id]
+    ).fetchone()
+    return None if found is None else str(found["id"])

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from edge.db import Row, Tx
+from edge.diary import find_room
 from edge.panelagents._errors import NoSuchAgent, NoSuchRoom, PairingExpired, PairingLocked
 
 PIN_DIGITS = 6
@@ -121,7 +122,7 @@ def check_unlocked(row: Row | None, now: datetime) -> None:
 
 
 def _room_id(tx: Tx, room: str) -> str:
-    found = tx.one("SELECT id FROM rooms WHERE (id = ? OR name = ?) AND deleted = 0", [room, room])
+    found = find_room(tx.conn, room)
     if found is None:
         raise NoSuchRoom(f"no room {room!r}")
-    return str(found["id"])
+    return found

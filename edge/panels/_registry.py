@@ -9,6 +9,7 @@ from typing import Any
 
 from devices.panels import PANEL_PROTOCOLS, SERIAL_SPEEDS, make_panel_codec, panel_transport
 from edge.db import Row, Tx
+from edge.diary import find_room
 from sync import uuid7
 
 #: a panel's settings beyond protocol and address, as `--option NAME=VALUE`
@@ -69,12 +70,10 @@ def panel_of_room(conn: sqlite3.Connection, room: str) -> Row:
 
 
 def room_of(conn: sqlite3.Connection, room: str) -> str:
-    found = conn.execute(
-        "SELECT id FROM rooms WHERE (name = ? OR id = ?) AND deleted = 0", [room, room]
-    ).fetchone()
+    found = find_room(conn, room)
     if found is None:
         raise PanelConfigError(f"no room {room!r}; rooms come from the timetable import")
-    return str(found["id"])
+    return found
 
 
 def parse_option(text: str) -> tuple[str, Any]:

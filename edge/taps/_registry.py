@@ -12,6 +12,7 @@ from devices import EvdevTransport, PynputTransport, Transport, parse_address
 from devices.readers import PROTOCOLS, make_codec
 from edge.accounts import resolve_person
 from edge.db import Row, Tx
+from edge.diary import find_room
 from sync import uuid7
 
 _NAME = re.compile(r"^[A-Za-z0-9._ -]{1,64}$")
@@ -85,10 +86,10 @@ def _check_link(protocol: str, address: str, transport: Transport) -> None:
 
 
 def _room_id(tx: Tx, room: str) -> str:
-    found = tx.one("SELECT id FROM rooms WHERE (name = ? OR id = ?) AND deleted = 0", [room, room])
+    found = find_room(tx.conn, room)
     if found is None:
         raise ReaderError(f"no room {room!r}; rooms come from the timetable import")
-    return str(found["id"])
+    return found
 
 
 def remove_reader(tx: Tx, name_or_id: str) -> None:
