@@ -47,8 +47,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench._shaped import SHAPED_LINK, in_link, shaped, wait_for_listener
+
 REPO = Path(__file__).resolve().parents[1]
-SHAPED_LINK = os.environ.get("SHAPED_LINK", str(REPO.parent / "shared" / "tools" / "shaped-link"))
 LINK = "edgefetch"
 PORT = 8444
 BIN = Path(sys.executable).parent
@@ -71,12 +73,8 @@ class Cut:
     seconds: float
 
 
-def shaped(*args: str) -> str:
-    return subprocess.run([SHAPED_LINK, *args], check=True, capture_output=True, text=True).stdout
-
-
 def in_namespace(side: str, *command: str) -> list[str]:
-    return [SHAPED_LINK, "exec", LINK, side, "--", *command]
+    return in_link(LINK, side, *command)
 
 
 def hub_sent() -> int:
@@ -147,13 +145,7 @@ def publish(hub: Path, lessons: Path, blobs: list[Blob]) -> None:
 
 
 def wait_for_hub(ip: str) -> None:
-    probe = f"import socket; socket.create_connection(('{ip}', {PORT}), 1)"
-    for _ in range(200):
-        ok = subprocess.run(in_namespace("b", sys.executable, "-c", probe), capture_output=True)
-        if ok.returncode == 0:
-            return
-        time.sleep(0.1)
-    raise RuntimeError("the hub did not start")
+    wait_for_listener(LINK, "b", ip, PORT)
 
 
 def anchor(hub_url: str, blobs: list[Blob], parallel: int) -> dict[str, Any]:

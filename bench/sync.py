@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import re
 import subprocess
 import sys
@@ -31,22 +30,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._diary_changes import NODE, school_days
+from bench._shaped import SHAPED_LINK, in_link, shaped, wait_for_listener
 from bench._sync_seed import own_changes, seed_school
 from edge.db import Database
 from sync._wire import Change
 from sync.hub import HubStore
 
 REPO = Path(__file__).resolve().parents[1]
-SHAPED_LINK = os.environ.get("SHAPED_LINK", str(REPO.parent / "shared" / "tools" / "shaped-link"))
 LINK = "edgesync"
 PORT = 8443
 BIN = Path(sys.executable).parent
 SCHOOL = "bench"
 CENTRAL_EDITS = 1000
-
-
-def shaped(*args: str) -> str:
-    return subprocess.run([SHAPED_LINK, *args], check=True, capture_output=True, text=True).stdout
 
 
 def wire_bytes() -> int:
@@ -55,7 +50,7 @@ def wire_bytes() -> int:
 
 
 def in_namespace(side: str, *command: str) -> list[str]:
-    return [SHAPED_LINK, "exec", LINK, side, "--", *command]
+    return in_link(LINK, side, *command)
 
 
 def edge(box: Path, *args: str) -> list[str]:
@@ -77,13 +72,7 @@ def sync_round(box: Path) -> dict[str, Any]:
 
 
 def wait_for_hub(ip: str) -> None:
-    probe = f"import socket; socket.create_connection(('{ip}', {PORT}), 1)"
-    for _ in range(200):
-        ok = subprocess.run(in_namespace("b", sys.executable, "-c", probe), capture_output=True)
-        if ok.returncode == 0:
-            return
-        time.sleep(0.1)
-    raise RuntimeError("the hub did not start")
+    wait_for_listener(LINK, "b", ip, PORT)
 
 
 def prepare(folder: Path, days: int) -> tuple[Path, Path, list[str]]:
