@@ -127,16 +127,21 @@ class ContentService:
 
     @contextlib.asynccontextmanager
     async def _progress_written(self) -> AsyncIterator[None]:
+        """Progress in the status file every second, and once more at the end. The writer is
+        stopped between writes, never cancelled in one: a write cancelled on the loop goes on
+        in its thread, and two writes at once would race for the file."""
+        stop = asyncio.Event()
+
         async def keep_writing() -> None:
-            while True:
+            while not stop.is_set():
                 await asyncio.to_thread(write_progress, self._conf, self.fetcher.progress)
-                await asyncio.sleep(PROGRESS_SECONDS)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), PROGRESS_SECONDS)
 
         writer = asyncio.create_task(keep_writing(), name="content-progress")
         try:
             yield
         finally:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+            stop.set()
+            await writer
             await asyncio.to_thread(write_progress, self._conf, self.fetcher.progress)
