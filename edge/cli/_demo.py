@@ -15,6 +15,7 @@ from aiohttp import web
 
 from edge.accounts import Role, add_user, hash_password
 from edge.cli._demo_hub import DemoHub, demo_hub
+from edge.cli._demo_panel import DEMO_PANEL_ROOM, DemoRoom, demo_panel, stop_demo_panel
 from edge.db import Database, Tx
 from edge.demo import DAY_START, day_start_around, write_demo_school
 from edge.demo_readers import demo_readers, give_demo_cards, tap_forever
@@ -33,6 +34,8 @@ DEMO_SYNC = {"interval_minutes": 0.5, "probe_seconds": 3.0, "backoff_min_seconds
              "backoff_max_seconds": 30.0}  # fmt: skip
 #: and refreshes its lessons every minute
 DEMO_CONTENT = {"refresh_minutes": 1.0, "backoff_min_seconds": 2.0, "backoff_max_seconds": 30.0}
+#: the demo's simulated panel takes 3 s, not a real one's 20 s, to switch power
+DEMO_PANELS = {"transition_seconds": 3.0}
 Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
@@ -52,6 +55,7 @@ def register(commands: Commands) -> None:
         help="pretend today is this date (e.g. a Monday, when demoing at weekends)",
     )
     demo.add_argument("--no-readers", action="store_true", help="without simulated card readers")
+    demo.add_argument("--no-panel", action="store_true", help="without a simulated panel")
     demo.add_argument("--hub-port", type=int, default=8090, help="port of the demo's own hub")
     demo.add_argument("--no-hub", action="store_true", help="without a hub to sync with")
     demo.set_defaults(handler=_demo)
@@ -76,6 +80,7 @@ def _serve_box(args: argparse.Namespace, data_dir: Path, hub: DemoHub | None) ->
     settings = settings.replace("http", host=args.host, port=args.port)
     settings = settings.replace("sync", enabled=hub is not None, **DEMO_SYNC)
     settings = settings.replace("content", fetch_enabled=hub is not None, **DEMO_CONTENT)
+    settings = settings.replace("panels", **DEMO_PANELS)
     # mDNS on loopback only: a demo on a laptop does not announce itself to the whole network
     settings = settings.replace("discovery", interfaces="127.0.0.1")
     configure_logging(settings.log.level)
@@ -93,10 +98,15 @@ def _serve_box(args: argparse.Namespace, data_dir: Path, hub: DemoHub | None) ->
         print(_banner(url, data_dir, today, logins, readers=not args.no_readers), flush=True)
         if hub is not None:
             print(sync_banner(url, data_dir, hub), flush=True)
+        if DEMO_PANEL_ROOM in app:
+            print(panel_banner(url, data_dir, app[DEMO_PANEL_ROOM], settings), flush=True)
 
     app = create_app(settings, clock=clock)
     if not args.no_readers:
         app.cleanup_ctx.append(_simulated_readers)
+    if not args.no_panel:
+        app.cleanup_ctx.append(demo_panel)
+        app.on_shutdown.insert(0, stop_demo_panel)
     asyncio.run(serve(settings, app, on_ready=announce))
     return 0
 
@@ -157,6 +167,23 @@ def sync_banner(url: str, data_dir: Path, hub: DemoHub) -> str:
     curl -s -X POST -H "Authorization: Bearer TOKEN" {url}/api/v1/content/fetch   (admin: now)
   Open one from any device on the network: {url}/lessons/mathematics%2Ffractions-intro/
   (a catalog id holds a "/": send it as %2F)
+"""
+
+
+def panel_banner(url: str, data_dir: Path, room: DemoRoom, settings: Settings) -> str:
+    lead, lag = settings.panels.power_on_lead_minutes, settings.panels.power_off_lag_minutes
+    remote = f"{url}/api/v1/rooms/{room.id}/panel"
+    return f"""
+  Classroom panel: {room.name} has a simulated LG panel (byte-exact, on a local TCP port) and
+  a panel agent paired with it, which shows a sample lesson. The box switches the panel on
+  {lead:g} min before the room's first lesson and off {lag:g} min after its last:
+    edge --data-dir {data_dir} panels status "{room.name}"        (power, input, volume)
+    curl -s -H "Authorization: Bearer TOKEN" {url}/api/v1/panels           (the plan)
+    curl -s -H "Authorization: Bearer TOKEN" {url}/api/v1/panel-agents     (what it shows)
+  Turn a page or send another lesson as its teacher (or admin):
+    curl -s -X POST -H "Authorization: Bearer TOKEN" {remote}/next
+    curl -s -H "Authorization: Bearer TOKEN" {url}/api/v1/catalog                (lesson ids)
+    curl -s -H "Authorization: Bearer TOKEN" {remote}/show -d '{{"entry_id": "ENTRY_ID"}}'
 """
 
 

@@ -86,6 +86,7 @@ class PanelSchedule:
             try:
                 await self._control.power(step.room_id, step.on)
                 self.errors.pop(step.room_id, None)
+                _log.info("panel schedule: room %s's panel %s", step.room_id, _switched(step))
             except PanelControlError as err:
                 self.errors[step.room_id] = str(err)
                 _log.warning("panel schedule: %s", err)
@@ -114,6 +115,10 @@ class PanelSchedule:
 def _with_panels(conn: sqlite3.Connection, days: list[RoomDay]) -> list[RoomDay]:
     rooms = {row["room_id"] for row in list_panels(conn)}
     return [day for day in days if day.room_id in rooms]
+
+
+def _switched(step: PowerStep) -> str:
+    return "switched on" if step.on else "switched off"
 
 
 def _job_id(step: PowerStep) -> str:
