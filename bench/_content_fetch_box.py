@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
 import json
 import socket
@@ -25,7 +26,7 @@ from typing import Any
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from content_cache import BlobStore, Fetcher, FetchRules
+from content_cache import BlobStore, Fetcher, FetchRules, HubUnreachable
 
 SAMPLE_SECONDS = 0.2
 
@@ -95,6 +96,8 @@ async def fetch(args: argparse.Namespace, items: list[Item]) -> dict[str, Any]:
         backoff_min_seconds=args.backoff_min,
         backoff_max_seconds=args.backoff_max,
         attempts=args.attempts,
+        connect_seconds=args.sock_connect,
+        stall_seconds=args.sock_read,
     )
     fetcher = Fetcher(store, rules, datetime.now)
     timeout = aiohttp.ClientTimeout(
@@ -111,7 +114,9 @@ async def fetch(args: argparse.Namespace, items: list[Item]) -> dict[str, Any]:
     ) as http:
         while rounds < args.rounds:  # the box's next prefetch round would retry what failed
             rounds += 1
-            progress = await fetcher.run(http, items)
+            with contextlib.suppress(HubUnreachable):  # the box's round would end the same way
+                await fetcher.run(http, items)
+            progress = fetcher.progress
             received += progress.bytes_received
             failed += progress.items_failed
             if progress.items_failed == 0:
@@ -145,11 +150,12 @@ def main() -> None:
     parser.add_argument("--wanted", required=True, help="JSON list of [sha256, size]")
     parser.add_argument("--store", required=True)
     parser.add_argument("--parallel", type=int, default=2)
-    parser.add_argument("--backoff-min", type=float, default=5.0)
-    parser.add_argument("--backoff-max", type=float, default=600.0)
-    parser.add_argument("--attempts", type=int, default=6)
-    parser.add_argument("--sock-connect", type=float, default=15.0)
-    parser.add_argument("--sock-read", type=float, default=60.0)
+    box = FetchRules()
+    parser.add_argument("--backoff-min", type=float, default=box.backoff_min_seconds)
+    parser.add_argument("--backoff-max", type=float, default=box.backoff_max_seconds)
+    parser.add_argument("--attempts", type=int, default=box.attempts)
+    parser.add_argument("--sock-connect", type=float, default=box.connect_seconds)
+    parser.add_argument("--sock-read", type=float, default=box.stall_seconds)
     parser.add_argument("--rounds", type=int, default=1, help="fetcher runs at most")
     parser.add_argument("--rcvbuf", type=int, default=0, help="SO_RCVBUF; 0: autotuning")
     args = parser.parse_args()

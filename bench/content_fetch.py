@@ -19,15 +19,17 @@ returning to `heal` starting (the link was surely down: the headline figure, the
 and from `cut` starting to `heal` returning (it may have been down). Re-sent bytes per cut:
 the box's received bytes beyond the blob sizes, and the hub's veth bytes beyond the anchor's.
 
-Timeouts (aiohttp, per socket): sock_read 3 s, so a cut longer than that is noticed and the
-download resumes with Range on a new connection (shorter cuts ride on TCP's retransmissions);
-sock_connect 3.5 s (SYNs go at 0, 1 and 3 s), so a blob's six attempts cannot run out inside
-a 10 s cut; backoff 0.5–4 s with full jitter. The box's own: 15 s, 60 s and 5–600 s.
+The fetcher runs with the box's own settings (edge/settings.py, `[content]`): a download that
+receives nothing for `stall_seconds` (3 s) resumes with Range on a new connection at once (shorter
+cuts ride on TCP's retransmissions); a connection not made in `connect_timeout_seconds` (3.5 s:
+SYNs go at 0, 1 and 3 s) counts as a failure, and failures in a row wait 0.5 s · 2^(n-1), at
+most 4 s, with full jitter (`FetchRules`), so a blob's six attempts cannot run out inside a 10 s
+cut.
+`--sock-read`, `--sock-connect`, `--backoff-min` and `--backoff-max` try other values.
 
 Run as root: `.venv/bin/python bench/content_fetch.py [--quick] [--rounds N] [--parallel P]`
-(needs iproute2, iptables, ethtool, curl). `--box-defaults` uses the box's own timeouts and
-backoff (edge/prefetch/_round.py, edge/settings.py) instead of the bench's; `--rcvbuf B`
-sets the box's SO_RCVBUF, which caps the bytes in flight (and so what a cut loses).
+(needs iproute2, iptables, ethtool, curl). `--rcvbuf B` sets the box's SO_RCVBUF, which caps
+the bytes in flight (and so what a cut loses).
 """
 
 from __future__ import annotations
@@ -49,6 +51,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._shaped import SHAPED_LINK, in_link, shaped, wait_for_listener
+from content_cache import FetchRules
+from edge.settings import ContentSettings
 
 REPO = Path(__file__).resolve().parents[1]
 LINK = "edgefetch"
@@ -403,12 +407,12 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1, help="anchor + fetch pairs")
     parser.add_argument("--cuts", type=int, help="default 20 (5 with --quick)")
     parser.add_argument("--parallel", type=int, default=2)
-    parser.add_argument("--sock-connect", type=float, default=3.5)
-    parser.add_argument("--sock-read", type=float, default=3.0)
-    parser.add_argument("--backoff-min", type=float, default=0.5)
-    parser.add_argument("--backoff-max", type=float, default=4.0)
-    parser.add_argument("--box-defaults", action="store_true",
-                        help="the box's timeouts (15 s, 60 s) and backoff (5–600 s)")  # fmt: skip
+    box = ContentSettings()  # the box's own values, unless asked otherwise
+    parser.add_argument("--sock-connect", type=float, default=box.connect_timeout_seconds)
+    parser.add_argument("--sock-read", type=float, default=box.stall_seconds)
+    retry = FetchRules()
+    parser.add_argument("--backoff-min", type=float, default=retry.backoff_min_seconds)
+    parser.add_argument("--backoff-max", type=float, default=retry.backoff_max_seconds)
     parser.add_argument("--fetch-rounds", type=int, default=1,
                         help="Fetcher.run calls at most, if blobs failed")  # fmt: skip
     parser.add_argument("--rcvbuf", type=int, default=0,
@@ -420,8 +424,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.cuts is None:
         args.cuts = 5 if args.quick else 20
-    if args.box_defaults:
-        args.sock_connect, args.sock_read, args.backoff_min, args.backoff_max = 15, 60, 5, 600
     with tempfile.TemporaryDirectory(prefix="edge-fetch-bench-") as folder:
         print(json.dumps(run(args, Path(folder)), indent=2))
 

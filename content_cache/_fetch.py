@@ -41,8 +41,15 @@ class FetchRules:
     parallel: int = 2
     rate_kbit: int = 0
     windows: TimeWindows = field(default_factory=TimeWindows)
-    backoff_min_seconds: float = 5.0
-    backoff_max_seconds: float = 600.0
+    #: a download that failed with no progress waits uniformly up to backoff_min ·
+    #: 2^(failures-1), at most max: short, as a hub that is away ends the run (HubUnreachable)
+    backoff_min_seconds: float = 0.5
+    backoff_max_seconds: float = 4.0
+    #: a connection to the hub not made within this long is given up
+    connect_seconds: float = 3.5
+    #: and so is a download that receives nothing for this long: it resumes on a new connection
+    #: at once, instead of waiting out TCP's retransmission back-off after a cut
+    stall_seconds: float = 3.0
     #: failures in a row per blob and run (one that stored bytes counts as the first); the next
     #: run tries again
     attempts: int = 6
@@ -58,20 +65,30 @@ class Fetcher:
     ) -> None:
         self._store, self._rules, self._local_now = store, rules, local_now
         self._bucket = TokenBucket.from_kbit(rules.rate_kbit)
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=rules.connect_seconds, sock_read=rules.stall_seconds
+        )
         self.progress = progress or FetchProgress()
         self._stop = asyncio.Event()
+        self._unreachable: HubUnreachable | None = None
 
     async def run(self, http: aiohttp.ClientSession, wanted: Sequence[Want]) -> FetchProgress:
-        """Fetch every wanted blob not stored yet; `http` has the hub's URL as its base."""
+        """Fetch every wanted blob not stored yet; `http` has the hub's URL as its base.
+
+        Raises HubUnreachable, after stopping every download, once a blob got no answer
+        `attempts` times in a row: the hub is away, and the next round tries them all again."""
         queue = await asyncio.to_thread(self._missing, wanted)
         self.progress.begin([want.size for want in queue])
         self._stop.clear()
+        self._unreachable = None
         items = iter(queue)
         workers = min(self._rules.parallel, len(queue))
         await asyncio.gather(*(self._worker(http, items) for _ in range(workers)))
         if self.progress.state == "fetching":
             self.progress.state = "idle"
         self.progress.finished_at = self._local_now().timestamp()
+        if self._unreachable is not None:
+            raise self._unreachable
         return self.progress
 
     def _missing(self, wanted: Sequence[Want]) -> list[Want]:
@@ -94,7 +111,11 @@ class Fetcher:
                 self.progress.items_done += 1
                 self.progress.bytes_finished += want.size
             except StoreFull as err:
-                self._fail_all(f"the store is full: {err}")
+                self._fail_all("stopped (store full)", f"the store is full: {err}")
+            except HubUnreachable as err:  # the link is down, not this blob: stop the run
+                self.progress.items_failed += 1
+                self._unreachable = err
+                self._fail_all("stopped (hub unreachable)", f"{want.sha256[:12]}: {err}")
             except (FetchError, BlobStoreError, OSError) as err:
                 self.progress.items_failed += 1
                 self.progress.last_error = f"{want.sha256[:12]}: {err}"
@@ -107,17 +128,21 @@ class Fetcher:
             await self._wait_for_window()
             stored = download.done
             try:
-                await receive_blob(http, self._store, self._bucket, download, self._is_open)
+                await receive_blob(
+                    http, self._store, self._bucket, download, self._is_open, self._timeout
+                )
                 return
             except OutsideWindow:
                 continue
             except (FetchError, BlobStoreError) as err:
-                if isinstance(err, HubUnreachable) and download.done > stored:
-                    download.attempts = 1  # it stored bytes: count failures in a row from here
+                progressed = isinstance(err, HubUnreachable) and download.done > stored
+                if progressed:
+                    download.attempts = 0  # it stored bytes: failures in a row count from here
                 if isinstance(err, StoreFull) or download.attempts >= self._rules.attempts:
                     raise
                 self.progress.last_error = f"{download.sha256[:12]}: {err}"
-                await asyncio.sleep(self._backoff(download.attempts))
+                if not progressed:  # one that did is tried again at once: the link was up
+                    await asyncio.sleep(self._backoff(download.attempts))
             finally:
                 self.progress.bytes_received += download.received
                 download.received = 0
@@ -136,7 +161,7 @@ class Fetcher:
         ceiling = self._rules.backoff_min_seconds * 2 ** max(failures - 1, 0)
         return random.uniform(0, min(self._rules.backoff_max_seconds, ceiling))
 
-    def _fail_all(self, error: str) -> None:
-        self.progress.state, self.progress.last_error = "stopped (store full)", error
-        _log.error("content: %s", error)
+    def _fail_all(self, state: str, error: str) -> None:
+        self.progress.state, self.progress.last_error = state, error
+        _log.error("content: %s: %s", state, error)
         self._stop.set()

@@ -31,13 +31,14 @@ async def receive_blob(
     bucket: TokenBucket,
     download: Download,
     window_open: Callable[[], bool],
+    patience: aiohttp.ClientTimeout,
 ) -> None:
     download.attempts += 1
     partial = await asyncio.to_thread(store.open_partial, download.sha256, download.size)
     try:
         download.done = partial.offset
         if partial.offset < partial.size:
-            await _receive(http, partial, bucket, download, window_open)
+            await _receive(http, partial, bucket, download, window_open, patience)
         await asyncio.to_thread(store.commit, download.sha256)
     except BlobMismatch as err:
         await asyncio.to_thread(store.release_partial, download.sha256, keep_prefix=False)
@@ -52,10 +53,12 @@ async def _receive(
     bucket: TokenBucket,
     download: Download,
     window_open: Callable[[], bool],
+    patience: aiohttp.ClientTimeout,
 ) -> None:
     pending = bytearray()
+    url = f"/v1/blobs/{partial.sha256}"
     try:
-        async with http.get(f"/v1/blobs/{partial.sha256}", headers=_range(partial)) as answer:
+        async with http.get(url, headers=_range(partial), timeout=patience) as answer:
             skip = _bytes_to_skip(answer, partial)
             async for chunk in answer.content.iter_chunked(READ_BYTES):
                 await bucket.take(len(chunk))

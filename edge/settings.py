@@ -128,9 +128,15 @@ class ContentSettings:
     windows: str = ""
     #: at most this many downloads at once
     parallel: int = 2
-    #: after a failed download, wait uniformly up to backoff_min · 2^(failures-1), at most max
+    #: after a failed round (the hub away), wait uniformly up to backoff_min · 2^(failures-1),
+    #: at most max, before the next
     backoff_min_seconds: float = 5.0
     backoff_max_seconds: float = 600.0
+    #: a connection to the hub for a download not made within this long is tried again
+    connect_timeout_seconds: float = 3.5
+    #: a download that receives nothing for this long resumes on a new connection at once (a
+    #: cut link is noticed in seconds, not after TCP's retransmissions back off to minutes)
+    stall_seconds: float = 3.0
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import socket
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from content_cache import (
     CatalogIndex,
     Fetcher,
     FetchRules,
+    HubUnreachable,
     TimeWindows,
     refresh_catalog,
 )
@@ -247,3 +249,59 @@ async def test_a_link_that_keeps_dropping_does_not_use_up_the_attempts(
     assert (progress.items_done, progress.items_failed) == (1, 0) and store.has(sha)
     assert starts == list(range(0, len(data), 100_000))
     assert progress.bytes_received == len(data)
+
+
+async def test_a_stalled_download_resumes_at_once_on_a_new_connection(
+    store: BlobStore, aiohttp_server: object
+) -> None:
+    """The first answer goes silent after 300,000 bytes (a cut link: nothing closes); after
+    `stall_seconds` the rest comes on a new connection, without waiting out any backoff."""
+    data = next(blocks(1, MB))
+    sha = hashlib.sha256(data).hexdigest()
+    starts: list[int] = []
+    release = asyncio.Event()
+
+    async def stalling_blob(request: web.Request) -> web.StreamResponse:
+        start = int(request.headers.get("Range", "bytes=0-").removeprefix("bytes=").rstrip("-"))
+        starts.append(start)
+        answer = web.StreamResponse(status=206 if start else 200)
+        answer.content_length = len(data) - start
+        if start:
+            answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+        await answer.prepare(request)
+        if start == 0:
+            await answer.write(data[:300_000])
+            await release.wait()
+            return answer
+        await answer.write(data[start:])
+        return answer
+
+    app = web.Application()
+    app.router.add_get(f"/v1/blobs/{sha}", stalling_blob)
+    server = await aiohttp_server(app)  # type: ignore[operator]
+    rules = FetchRules(stall_seconds=0.3, backoff_min_seconds=60)
+    started = time.monotonic()
+    try:
+        async with ClientSession(str(server.make_url(""))) as http:
+            progress = await Fetcher(store, rules, datetime.now).run(http, [Item(sha, len(data))])
+    finally:
+        release.set()
+    assert progress.items_done == 1 and store.has(sha)
+    assert starts[0] == 0 and 0 < starts[1] <= 300_000 and len(starts) == 2
+    assert time.monotonic() - started < 10, "no backoff after a download that made progress"
+
+
+async def test_a_hub_that_never_answers_ends_the_run(store: BlobStore) -> None:
+    """Every blob would fail the same way: the first to run out of attempts stops them all."""
+    datas = list(blocks(3, 1024))
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{unused.getsockname()[1]}"  # bound, never listening
+        fetcher = Fetcher(store, FetchRules(parallel=1, attempts=2, backoff_min_seconds=0.01),
+                          datetime.now)  # fmt: skip
+        async with ClientSession(closed) as http:
+            with pytest.raises(HubUnreachable):
+                await fetcher.run(http, [item(data) for data in datas])
+    progress = fetcher.progress
+    assert (progress.items_done, progress.items_failed) == (0, 1)
+    assert progress.state == "stopped (hub unreachable)"

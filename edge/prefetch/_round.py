@@ -54,8 +54,8 @@ def fetch_rules(settings: Settings) -> FetchRules:
         parallel=conf.parallel,
         rate_kbit=conf.rate_kbit,
         windows=TimeWindows.parse(conf.windows),
-        backoff_min_seconds=conf.backoff_min_seconds,
-        backoff_max_seconds=conf.backoff_max_seconds,
+        connect_seconds=conf.connect_timeout_seconds,
+        stall_seconds=conf.stall_seconds,
     )
 
 
