@@ -61,6 +61,20 @@ def item(data: bytes) -> Item:
     return Item(hashlib.sha256(data).hexdigest(), len(data))
 
 
+def _range_start(request: web.Request) -> int:
+    return int(request.headers.get("Range", "bytes=0-").removeprefix("bytes=").rstrip("-"))
+
+
+async def _answer_from(request: web.Request, data: bytes, start: int) -> web.StreamResponse:
+    """A prepared answer for `data` from byte `start` on: 200, or 206 for a Range."""
+    answer = web.StreamResponse(status=206 if start else 200)
+    answer.content_length = len(data) - start
+    if start:
+        answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+    await answer.prepare(request)
+    return answer
+
+
 def publish_many(hub: ContentHub, count: int) -> None:
     for n in range(count):
         hub.publish(f"lesson-{n:03d}", {f"l{n}/index.html": f"<p>{n}</p>".encode()})
@@ -192,12 +206,8 @@ async def test_a_dropped_link_loses_only_what_was_in_flight(
     async def flaky_blob(request: web.Request) -> web.StreamResponse:
         """The first answer breaks off after 400,000 bytes; later ones honour Range."""
         ranges.append(request.headers.get("Range", ""))
-        start = int(ranges[-1].removeprefix("bytes=").rstrip("-") or 0)
-        answer = web.StreamResponse(status=206 if start else 200)
-        answer.content_length = len(data) - start
-        if start:
-            answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-        await answer.prepare(request)
+        start = _range_start(request)
+        answer = await _answer_from(request, data, start)
         if len(ranges) == 1:
             await answer.write(data[:400_000])
             assert request.transport is not None
@@ -227,13 +237,9 @@ async def test_a_link_that_keeps_dropping_does_not_use_up_the_attempts(
     starts: list[int] = []
 
     async def dropping_blob(request: web.Request) -> web.StreamResponse:
-        start = int(request.headers.get("Range", "bytes=0-").removeprefix("bytes=").rstrip("-"))
+        start = _range_start(request)
         starts.append(start)
-        answer = web.StreamResponse(status=206 if start else 200)
-        answer.content_length = len(data) - start
-        if start:
-            answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-        await answer.prepare(request)
+        answer = await _answer_from(request, data, start)
         await answer.write(data[start : start + 100_000])
         if start + 100_000 < len(data):
             assert request.transport is not None
@@ -262,13 +268,9 @@ async def test_a_stalled_download_resumes_at_once_on_a_new_connection(
     release = asyncio.Event()
 
     async def stalling_blob(request: web.Request) -> web.StreamResponse:
-        start = int(request.headers.get("Range", "bytes=0-").removeprefix("bytes=").rstrip("-"))
+        start = _range_start(request)
         starts.append(start)
-        answer = web.StreamResponse(status=206 if start else 200)
-        answer.content_length = len(data) - start
-        if start:
-            answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-        await answer.prepare(request)
+        answer = await _answer_from(request, data, start)
         if start == 0:
             await answer.write(data[:300_000])
             await release.wait()
