@@ -57,7 +57,8 @@ async def serve(
     on_ready: Callable[[str], Awaitable[None]] | None = None,
 ) -> None:
     app = app or create_app(settings)
-    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    # requests under way get this long at a stop: a video to a phone that left can take forever
+    runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=10.0)
     await runner.setup()
     site = web.TCPSite(runner, settings.http.host, settings.http.port, backlog=1024)
     await site.start()

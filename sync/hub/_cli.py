@@ -114,7 +114,8 @@ def _run(args: argparse.Namespace) -> None:
     store = _store(args)
     key = content_key(store)
     app = create_hub_app(store, public_content_key(key), signing_key=key, data_dir=args.data_dir)
-    web.run_app(app, host=args.host, port=args.port, access_log=None)
+    # a blob answer to a box whose link was cut can block for minutes: a stop does not wait it out
+    web.run_app(app, host=args.host, port=args.port, access_log=None, shutdown_timeout=10.0)
 
 
 def main(argv: list[str] | None = None) -> int:
