@@ -107,7 +107,7 @@ class Lesson:
 async def kiosk_agent(box: Box, state_dir: Path) -> AsyncIterator[PanelAgent]:
     root = os.geteuid() == 0  # as root (CI, containers) Chromium needs --no-sandbox
     config = agent_config(url_of(box), state_dir).replace(headless=False, no_sandbox=root)
-    display = make_display(config)
+    display = await asyncio.to_thread(make_display, config)  # as the agent's main does
     agent = PanelAgent(config, display)
     task = asyncio.create_task(agent.run(), name="kiosk-agent")
     try:

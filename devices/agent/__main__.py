@@ -47,7 +47,8 @@ def make_display(config: AgentConfig) -> Display:
 
 
 async def _run(config: AgentConfig) -> None:
-    display = make_display(config)
+    # importing pynput and connecting to X can take most of a second: not on the loop
+    display = await asyncio.to_thread(make_display, config)
     try:
         await PanelAgent(config, display).run()
     finally:
