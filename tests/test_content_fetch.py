@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession, web
+from aiohttp.typedefs import Handler
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from content_cache import (
@@ -21,6 +22,7 @@ from content_cache import (
     BlobStore,
     CatalogIndex,
     Fetcher,
+    FetchProgress,
     FetchRules,
     HubUnreachable,
     TimeWindows,
@@ -73,6 +75,18 @@ async def _answer_from(request: web.Request, data: bytes, start: int) -> web.Str
         answer.headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
     await answer.prepare(request)
     return answer
+
+
+async def _fetch_from(
+    aiohttp_server: object, handler: Handler, store: BlobStore, data: bytes, rules: FetchRules
+) -> FetchProgress:
+    """Fetch `data` from a hub whose only route is `handler` at its blob's URL."""
+    sha = hashlib.sha256(data).hexdigest()
+    app = web.Application()
+    app.router.add_get(f"/v1/blobs/{sha}", handler)
+    server = await aiohttp_server(app)  # type: ignore[operator]
+    async with ClientSession(str(server.make_url(""))) as http:
+        return await Fetcher(store, rules, datetime.now).run(http, [Item(sha, len(data))])
 
 
 def publish_many(hub: ContentHub, count: int) -> None:
@@ -216,12 +230,9 @@ async def test_a_dropped_link_loses_only_what_was_in_flight(
         await answer.write(data[start:])
         return answer
 
-    app = web.Application()
-    app.router.add_get(f"/v1/blobs/{sha}", flaky_blob)
-    server = await aiohttp_server(app)  # type: ignore[operator]
-    rules = FetchRules(backoff_min_seconds=0.01)
-    async with ClientSession(str(server.make_url(""))) as http:
-        progress = await Fetcher(store, rules, datetime.now).run(http, [Item(sha, len(data))])
+    progress = await _fetch_from(
+        aiohttp_server, flaky_blob, store, data, FetchRules(backoff_min_seconds=0.01)
+    )
     assert progress.items_done == 1 and store.has(sha)
     assert ranges[0] == "" and ranges[1].startswith("bytes=") and len(ranges) == 2
     assert progress.bytes_received == len(data)  # every byte that arrived was kept
@@ -246,12 +257,9 @@ async def test_a_link_that_keeps_dropping_does_not_use_up_the_attempts(
             request.transport.abort()
         return answer
 
-    app = web.Application()
-    app.router.add_get(f"/v1/blobs/{sha}", dropping_blob)
-    server = await aiohttp_server(app)  # type: ignore[operator]
-    rules = FetchRules(attempts=3, backoff_min_seconds=0.01)
-    async with ClientSession(str(server.make_url(""))) as http:
-        progress = await Fetcher(store, rules, datetime.now).run(http, [Item(sha, len(data))])
+    progress = await _fetch_from(
+        aiohttp_server, dropping_blob, store, data, FetchRules(attempts=3, backoff_min_seconds=0.01)
+    )
     assert (progress.items_done, progress.items_failed) == (1, 0) and store.has(sha)
     assert starts == list(range(0, len(data), 100_000))
     assert progress.bytes_received == len(data)
@@ -278,14 +286,10 @@ async def test_a_stalled_download_resumes_at_once_on_a_new_connection(
         await answer.write(data[start:])
         return answer
 
-    app = web.Application()
-    app.router.add_get(f"/v1/blobs/{sha}", stalling_blob)
-    server = await aiohttp_server(app)  # type: ignore[operator]
     rules = FetchRules(stall_seconds=0.3, backoff_min_seconds=60)
     started = time.monotonic()
     try:
-        async with ClientSession(str(server.make_url(""))) as http:
-            progress = await Fetcher(store, rules, datetime.now).run(http, [Item(sha, len(data))])
+        progress = await _fetch_from(aiohttp_server, stalling_blob, store, data, rules)
     finally:
         release.set()
     assert progress.items_done == 1 and store.has(sha)
