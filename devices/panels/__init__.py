@@ -30,7 +30,7 @@ from devices.panels._open import (
     open_panel,
     panel_transport,
 )
-from devices.panels._tables import INPUT_NAMES
+from devices.panels._tables import INPUT_NAMES, InputTable
 from devices.panels.lfd import LfdCodec
 from devices.panels.lg import LgCodec
 from devices.panels.promethean import PrometheanCodec
@@ -43,6 +43,7 @@ __all__ = [
     "SERIAL_SPEEDS",
     "TCP_PORTS",
     "Field",
+    "InputTable",
     "LfdCodec",
     "LgCodec",
     "Panel",

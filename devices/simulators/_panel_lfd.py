@@ -9,38 +9,23 @@ from __future__ import annotations
 
 import re
 
-from devices.panels import Field, LfdCodec
+from devices.panels import Field, InputTable, LfdCodec
 from devices.panels.lfd import ANSWER, COMMANDS, GET, POWER_QUERY, lfd_frame
-from devices.simulators._link import SimulatorLink
-from devices.simulators._panel_base import CrLines, PanelRequest, PanelSimulator
+from devices.simulators._panel_addressed import AddressedLineSimulator
+from devices.simulators._panel_base import PanelRequest
 
 _COMMAND = re.compile(rb"8([0-9]{2})([sg])(.)([0-9]{3})\Z", re.DOTALL)
 _FIELDS = {command: field for field, command in COMMANDS.items()}
-_MAX_LINE = 64
 
 
-class LfdSimulator(PanelSimulator):
-    def __init__(
-        self,
-        link: SimulatorLink,
-        *,
-        panel_id: int = 1,
-        transition_seconds: float = 0.0,
-        seed: int = 0,
-    ) -> None:
-        super().__init__(link, transition_seconds=transition_seconds, seed=seed)
-        self.panel_id = panel_id
-        self.inputs = LfdCodec(panel_id=panel_id).inputs
-        self._lines = CrLines(_MAX_LINE)
+class LfdSimulator(AddressedLineSimulator):
+    command = _COMMAND
 
-    def _requests_in(self, data: bytes) -> list[PanelRequest]:
-        lines = self._lines.feed(data)
-        found = ((_COMMAND.search(line), line) for line in lines)
-        return [
-            self._request(match, line)
-            for match, line in found
-            if match is not None and int(match[1]) == self.panel_id
-        ]
+    def _input_table(self, panel_id: int) -> InputTable:
+        return LfdCodec(panel_id=panel_id).inputs
+
+    def _addressee(self, match: re.Match[bytes]) -> int:
+        return int(match[1])
 
     def _request(self, match: re.Match[bytes], raw: bytes) -> PanelRequest:
         kind, command, digits = match[2].decode(), match[3].decode("latin-1"), match[4].decode()
