@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
+
+from content_cache._sqlite import immediate
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS blobs (
@@ -89,7 +90,7 @@ class BlobIndex:
         )
 
     def set_pins(self, reason: str, shas: Iterable[str]) -> None:
-        with self._transaction():
+        with immediate(self._conn):
             self.remove_pins(reason)
             self.add_pins(reason, shas)
 
@@ -99,13 +100,3 @@ class BlobIndex:
     def _sum_sizes(self, condition: str) -> int:
         row = self._conn.execute(f"SELECT total(size) FROM blobs WHERE {condition}").fetchone()
         return int(row[0])
-
-    @contextmanager
-    def _transaction(self) -> Iterator[None]:
-        self._conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            self._conn.execute("ROLLBACK")
-            raise
-        self._conn.execute("COMMIT")

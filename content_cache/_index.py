@@ -30,6 +30,7 @@ from content_cache._index_log import (
 from content_cache._index_schema import SELECT, entry_of, migrations
 from content_cache._index_search import MAX_LIMIT as MAX_LIMIT
 from content_cache._index_search import search_query
+from content_cache._sqlite import immediate
 
 
 class CatalogIndex:
@@ -178,14 +179,8 @@ class CatalogIndex:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[None]:
-        with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield
-            except BaseException:
-                self._conn.execute("ROLLBACK")
-                raise
-            self._conn.execute("COMMIT")
+        with self._lock, immediate(self._conn):
+            yield
 
     def _commit(self, signed: SignedHead, public_key: Ed25519PublicKey, now: int) -> CatalogHead:
         held_version, _ = self._held()
