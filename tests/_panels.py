@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient, TestServer
 
-from devices.agent import AgentConfig, HeadlessDisplay, PanelAgent
+from devices.agent import AgentConfig, Display, HeadlessDisplay, PanelAgent
 from edge.settings import Settings
 from edge.web import create_app
 from edge.web._keys import DB
@@ -66,8 +66,11 @@ def agent_config(box_url: str, state_dir: Path, **values: Any) -> AgentConfig:
 
 
 @contextlib.asynccontextmanager
-async def running_agent(config: AgentConfig) -> AsyncIterator[PanelAgent]:
-    agent = PanelAgent(config, HeadlessDisplay())
+async def running_agent(
+    config: AgentConfig, display: Display | None = None
+) -> AsyncIterator[PanelAgent]:
+    """The agent running as a task (headless unless given another display) until the exit."""
+    agent = PanelAgent(config, display or HeadlessDisplay())
     task = asyncio.create_task(agent.run(), name=f"agent-{config.name}")
     try:
         yield agent

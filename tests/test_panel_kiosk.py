@@ -28,7 +28,15 @@ from devices.agent.__main__ import main, make_display
 from devices.agent._chromium import sandbox_flags
 from devices.agent._kiosk import KioskDisplay
 from tests._box import Box
-from tests._panels import Clock, agent_config, box_on, confirm, panel_settings, url_of
+from tests._panels import (
+    Clock,
+    agent_config,
+    box_on,
+    confirm,
+    panel_settings,
+    running_agent,
+    url_of,
+)
 
 NEEDED = ("Xvfb", "chromium", "xdotool")
 MISSING = [name for name in NEEDED if shutil.which(name) is None]
@@ -108,14 +116,10 @@ async def kiosk_agent(box: Box, state_dir: Path) -> AsyncIterator[PanelAgent]:
     root = os.geteuid() == 0  # as root (CI, containers) Chromium needs --no-sandbox
     config = agent_config(url_of(box), state_dir).replace(headless=False, no_sandbox=root)
     display = await asyncio.to_thread(make_display, config)  # as the agent's main does
-    agent = PanelAgent(config, display)
-    task = asyncio.create_task(agent.run(), name="kiosk-agent")
     try:
-        yield agent
+        async with running_agent(config, display) as agent:
+            yield agent
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
         await display.close()
 
 
