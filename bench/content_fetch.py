@@ -50,14 +50,13 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._shaped import SHAPED_LINK, in_link, shaped, wait_for_listener
+from bench._shaped import BIN, SHAPED_LINK, in_link, shaped, start_hub, stop_hub
 from content_cache import FetchRules
 from edge.settings import ContentSettings
 
 REPO = Path(__file__).resolve().parents[1]
 LINK = "edgefetch"
 PORT = 8444
-BIN = Path(sys.executable).parent
 BOX = REPO / "bench" / "_content_fetch_box.py"
 KB, MB = 1000, 1000 * 1000
 FITS = 1448 / 1514  # TCP payload per Ethernet frame at MTU 1500 with timestamps
@@ -146,10 +145,6 @@ def publish(hub: Path, lessons: Path, blobs: list[Blob]) -> None:
     for blob in blobs:
         if not (hub / "blobs" / blob.sha256[:2] / blob.sha256[2:4] / blob.sha256).is_file():
             raise RuntimeError(f"the hub holds no blob for {blob.name}")
-
-
-def wait_for_hub(ip: str) -> None:
-    wait_for_listener(LINK, "b", ip, PORT)
 
 
 def anchor(hub_url: str, blobs: list[Blob], parallel: int) -> dict[str, Any]:
@@ -328,19 +323,6 @@ def read(path: str) -> str:
     return Path(path).read_text().strip()
 
 
-def stop(process: subprocess.Popen[bytes] | None) -> None:
-    """SIGTERM, then SIGKILL: aiohttp waits up to 60 s for handlers still sending on
-    connections the box abandoned during a cut (the hub learns of it at its next retransmit)."""
-    if process is None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     blobs = make_blobs(folder / "lessons", args.quick, args.seed)
     publish(folder / "hub", folder / "lessons", blobs)
@@ -355,18 +337,12 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
             in_namespace("b", "cat", "/proc/sys/net/ipv4/tcp_congestion_control"),
             check=True, capture_output=True, text=True,
         ).stdout.strip()  # fmt: skip
-        hub_process = subprocess.Popen(
-            in_namespace("b", str(BIN / "edge-hub"), "--data-dir", str(folder / "hub"), "run",
-                         "--host", ip_b, "--port", str(PORT)),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for_hub(ip_b)
+        hub_process = start_hub(LINK, folder / "hub", ip_b, PORT)
         hub_url = f"http://{ip_b}:{PORT}"
         rounds = [one_round(args, folder, blobs, hub_url, n) for n in range(args.rounds)]
     finally:
         try:
-            stop(hub_process)
+            stop_hub(hub_process)
         finally:
             subprocess.run([SHAPED_LINK, "down", LINK], capture_output=True, check=False)
     keys = [key for key, value in rounds[0].items() if isinstance(value, int | float)]

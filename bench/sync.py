@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._diary_changes import NODE, school_days
-from bench._shaped import SHAPED_LINK, in_link, shaped, wait_for_listener
+from bench._shaped import BIN, SHAPED_LINK, in_link, shaped, start_hub, stop_hub
 from bench._sync_seed import own_changes, seed_school
 from edge.db import Database
 from sync._wire import Change
@@ -39,7 +39,6 @@ from sync.hub import HubStore
 REPO = Path(__file__).resolve().parents[1]
 LINK = "edgesync"
 PORT = 8443
-BIN = Path(sys.executable).parent
 SCHOOL = "bench"
 CENTRAL_EDITS = 1000
 
@@ -69,10 +68,6 @@ def sync_round(box: Path) -> dict[str, Any]:
         "process_seconds": time.monotonic() - started,
         "wire_bytes": wire_bytes() - before,
     }
-
-
-def wait_for_hub(ip: str) -> None:
-    wait_for_listener(LINK, "b", ip, PORT)
 
 
 def prepare(folder: Path, days: int) -> tuple[Path, Path, list[str]]:
@@ -106,14 +101,8 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     _, ip_b = shaped(
         "up", LINK, "--rate", args.rate, "--delay", args.delay, "--loss", args.loss
     ).split()
-    hub_process = subprocess.Popen(
-        in_namespace("b", str(BIN / "edge-hub"), "--data-dir", str(folder / "hub"), "run",
-                     "--host", ip_b, "--port", str(PORT)),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    hub_process = start_hub(LINK, folder / "hub", ip_b, PORT)
     try:
-        wait_for_hub(ip_b)
         for box, token in zip((box_a, box_b), tokens, strict=True):
             hub = f"http://{ip_b}:{PORT}"
             subprocess.run(edge(box, "enroll", hub, token), check=True, capture_output=True)
@@ -121,8 +110,7 @@ def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
         in_sync = sync_round(box_a)
         pulled = sync_round(box_b)
     finally:
-        hub_process.terminate()
-        hub_process.wait(timeout=10)
+        stop_hub(hub_process)
         shaped("down", LINK)
     moved = reconcile["pushed"] + reconcile["pulled"]
     return {
