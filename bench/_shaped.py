@@ -1,17 +1,26 @@
-"""What the benches over `../shared/tools/shaped-link` share: running it, commands in one of a
-link's two namespaces, waiting for a server listening inside one, and the hub in namespace b."""
+"""What the benches (and their short versions in tests/) over `../shared/tools/shaped-link`
+share: running it, commands in one of a link's two namespaces, waiting for a server listening
+inside one, the hub in namespace b, and cuts that fall when the hub has sent so many bytes."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 SHAPED_LINK = os.environ.get("SHAPED_LINK", str(REPO.parent / "shared" / "tools" / "shaped-link"))
+
+
+@dataclass(frozen=True)
+class Cut:
+    position: int  # bytes the hub's end of the veth has sent since the transfer started
+    seconds: float
 
 
 def shaped(*args: str) -> str:
@@ -60,3 +69,34 @@ def stop_hub(hub: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         hub.kill()
         hub.wait()
+
+
+def hub_sent(link: str) -> int:
+    """Bytes namespace b's end of the veth has sent (every frame, cut or lost ones included)."""
+    out = subprocess.run(
+        ["ip", "-n", f"{link}-b", "-j", "-s", "link", "show", "veth0"],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    return int(json.loads(out)[0]["stats64"]["tx"]["bytes"])
+
+
+def cut_during(
+    link: str, transfer: subprocess.Popen[str], cuts: list[Cut], poll_seconds: float = 0.1
+) -> list[dict[str, float]]:
+    """Cut `link` at each planned position for its time while `transfer` runs; when each cut
+    and heal started and returned (time.monotonic), for the cuts that fell before it ended."""
+    sent_before, done = hub_sent(link), []
+    for cut in cuts:
+        while transfer.poll() is None and hub_sent(link) - sent_before < cut.position:
+            time.sleep(poll_seconds)
+        if transfer.poll() is not None:
+            break
+        cut_start = time.monotonic()
+        shaped("cut", link)
+        cut_end = time.monotonic()
+        time.sleep(cut.seconds)
+        heal_start = time.monotonic()
+        shaped("heal", link)
+        done.append({"cut_start": cut_start, "cut_end": cut_end,
+                     "heal_start": heal_start, "heal_end": time.monotonic()})  # fmt: skip
+    return done

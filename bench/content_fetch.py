@@ -50,7 +50,16 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._shaped import BIN, SHAPED_LINK, in_link, shaped, start_hub, stop_hub
+from bench._shaped import (
+    BIN,
+    SHAPED_LINK,
+    Cut,
+    cut_during,
+    in_link,
+    shaped,
+    start_hub,
+    stop_hub,
+)
 from content_cache import FetchRules
 from edge.settings import ContentSettings
 
@@ -60,7 +69,6 @@ PORT = 8444
 BOX = REPO / "bench" / "_content_fetch_box.py"
 KB, MB = 1000, 1000 * 1000
 FITS = 1448 / 1514  # TCP payload per Ethernet frame at MTU 1500 with timestamps
-POLL_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,23 +78,8 @@ class Blob:
     size: int
 
 
-@dataclass(frozen=True)
-class Cut:
-    position: int  # hub-side wire bytes since the fetch started
-    seconds: float
-
-
 def in_namespace(side: str, *command: str) -> list[str]:
     return in_link(LINK, side, *command)
-
-
-def hub_sent() -> int:
-    """Bytes the hub's end of the veth has sent (every frame, cut or lost ones included)."""
-    out = subprocess.run(
-        ["ip", "-n", f"{LINK}-b", "-j", "-s", "link", "show", "veth0"],
-        check=True, capture_output=True, text=True,
-    ).stdout  # fmt: skip
-    return int(json.loads(out)[0]["stats64"]["tx"]["bytes"])
 
 
 def wire() -> dict[str, int]:
@@ -184,23 +177,9 @@ def fetch_with_cuts(
         "--rounds", str(args.fetch_rounds), "--rcvbuf", str(args.rcvbuf),
     )  # fmt: skip
     before = counters()
-    sent_before = hub_sent()
     box = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    done: list[dict[str, float]] = []
     try:
-        for cut in cuts:
-            while box.poll() is None and hub_sent() - sent_before < cut.position:
-                time.sleep(POLL_SECONDS)
-            if box.poll() is not None:
-                break
-            cut_start = time.monotonic()
-            shaped("cut", LINK)
-            cut_end = time.monotonic()
-            time.sleep(cut.seconds)
-            heal_start = time.monotonic()
-            shaped("heal", LINK)
-            done.append({"cut_start": cut_start, "cut_end": cut_end,
-                         "heal_start": heal_start, "heal_end": time.monotonic()})  # fmt: skip
+        done = cut_during(LINK, box, cuts)
         out, err = box.communicate(timeout=3600)
     finally:
         if box.poll() is None:
