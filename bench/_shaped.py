@@ -71,25 +71,34 @@ def stop_hub(hub: subprocess.Popen[bytes] | None) -> None:
         hub.wait()
 
 
-def hub_sent(link: str) -> int:
-    """Bytes namespace b's end of the veth has sent (every frame, cut or lost ones included)."""
+def sent(link: str, side: str = "b") -> int:
+    """Bytes `side`'s end of the veth has sent (every frame, cut or lost ones included)."""
     out = subprocess.run(
-        ["ip", "-n", f"{link}-b", "-j", "-s", "link", "show", "veth0"],
+        ["ip", "-n", f"{link}-{side}", "-j", "-s", "link", "show", "veth0"],
         check=True, capture_output=True, text=True,
     ).stdout  # fmt: skip
     return int(json.loads(out)[0]["stats64"]["tx"]["bytes"])
 
 
+def wait_until_sent(
+    link: str, transfer: subprocess.Popen[str], side: str, total: int, poll_seconds: float = 0.1
+) -> bool:
+    """Wait until `side`'s end has sent `total` bytes in all (False: `transfer` ended first)."""
+    while transfer.poll() is None and sent(link, side) < total:
+        time.sleep(poll_seconds)
+    return transfer.poll() is None
+
+
 def cut_during(
     link: str, transfer: subprocess.Popen[str], cuts: list[Cut], poll_seconds: float = 0.1
 ) -> list[dict[str, float]]:
-    """Cut `link` at each planned position for its time while `transfer` runs; when each cut
-    and heal started and returned (time.monotonic), for the cuts that fell before it ended."""
-    sent_before, done = hub_sent(link), []
+    """Cut `link` at each planned position (bytes the hub's side sent since the call) for its
+    time while `transfer` runs; when each cut and heal started and returned (time.monotonic),
+    for the cuts that fell before it ended."""
+    done: list[dict[str, float]] = []
+    before = sent(link, "b")
     for cut in cuts:
-        while transfer.poll() is None and hub_sent(link) - sent_before < cut.position:
-            time.sleep(poll_seconds)
-        if transfer.poll() is not None:
+        if not wait_until_sent(link, transfer, "b", before + cut.position, poll_seconds):
             break
         cut_start = time.monotonic()
         shaped("cut", link)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import random
 import subprocess
 import sys
@@ -19,36 +18,21 @@ from typing import Any
 
 import pytest
 
-from bench._shaped import SHAPED_LINK, Cut, cut_during, in_link, shaped, start_hub, stop_hub
+from bench._shaped import Cut, cut_during, in_link, start_hub, stop_hub
 from bench.content_fetch import Blob, publish, resume_delays
+from tests._shaped import SHAPED_TESTS, made_link
 
 BOX = Path(__file__).resolve().parents[1] / "bench" / "_content_fetch_box.py"
 PORT = 8445
 SIZES = (1_200_000, 800_000, 450_000)
 
-pytestmark = [
-    pytest.mark.skipif(os.geteuid() != 0, reason="shaped-link makes network namespaces: root only"),
-    pytest.mark.skipif(
-        not Path(SHAPED_LINK).is_file(), reason=f"{SHAPED_LINK} is absent (../shared/tools)"
-    ),
-]
+pytestmark = SHAPED_TESTS
 
 
 @pytest.fixture
 def link() -> Iterator[tuple[str, str]]:
-    """A shaped link of this test process's own; its hub-side address."""
-    name = f"cf{os.getpid()}"
-    subprocess.run([SHAPED_LINK, "down", name], capture_output=True, check=False)
-    try:
-        _, ip_b = shaped("up", name, "--rate", "4mbit", "--delay", "20ms", "--loss", "1%").split()
-    except subprocess.CalledProcessError as err:
-        if "nfnetlink_queue" in err.stderr or "NFQUEUE" in err.stderr:
-            pytest.skip(f"the kernel cannot shape a link: {err.stderr.strip()}")
-        raise
-    try:
-        yield name, ip_b
-    finally:
-        subprocess.run([SHAPED_LINK, "down", name], capture_output=True, check=False)
+    with made_link("cf", "4mbit", "20ms", "1%") as made:
+        yield made
 
 
 def lessons(folder: Path) -> list[Blob]:
