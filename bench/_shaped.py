@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,8 +24,18 @@ class Cut:
     seconds: float
 
 
-def shaped(*args: str) -> str:
-    return subprocess.run([SHAPED_LINK, *args], check=True, capture_output=True, text=True).stdout
+NOTED_IPTABLES = REPO / "bench" / "_iptables_noted"
+
+
+def shaped(*args: str, cut_log: Path | None = None) -> str:
+    """`shaped-link ARGS`; with `cut_log`, through `_iptables_noted`, which notes in it when each
+    cut rule went in or out."""
+    env = None
+    if cut_log is not None:
+        env = {**os.environ, "SHAPED_LINK_IPTABLES": str(NOTED_IPTABLES),
+               "SHAPED_CUT_LOG": str(cut_log)}  # fmt: skip
+    run = subprocess.run([SHAPED_LINK, *args], check=True, capture_output=True, text=True, env=env)
+    return run.stdout
 
 
 def in_link(link: str, side: str, *command: str) -> list[str]:
@@ -93,19 +104,34 @@ def cut_during(
     link: str, transfer: subprocess.Popen[str], cuts: list[Cut], poll_seconds: float = 0.1
 ) -> list[dict[str, float]]:
     """Cut `link` at each planned position (bytes the hub's side sent since the call) for its
-    time while `transfer` runs; when each cut and heal started and returned (time.monotonic),
-    for the cuts that fell before it ended."""
+    time while `transfer` runs. For each cut that fell before it ended, on time.monotonic():
+    when `cut` started and returned, when `heal` started and returned, and when the link was
+    down in truth: from the first cut rule in (one way down stops TCP) to the last one out."""
     done: list[dict[str, float]] = []
     before = sent(link, "b")
-    for cut in cuts:
-        if not wait_until_sent(link, transfer, "b", before + cut.position, poll_seconds):
-            break
-        cut_start = time.monotonic()
-        shaped("cut", link)
-        cut_end = time.monotonic()
-        time.sleep(cut.seconds)
-        heal_start = time.monotonic()
-        shaped("heal", link)
-        done.append({"cut_start": cut_start, "cut_end": cut_end,
-                     "heal_start": heal_start, "heal_end": time.monotonic()})  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="shaped-cuts-") as folder:
+        log = Path(folder) / "rules.log"
+        for cut in cuts:
+            if not wait_until_sent(link, transfer, "b", before + cut.position, poll_seconds):
+                break
+            cut_start = time.monotonic()
+            shaped("cut", link, cut_log=log)
+            cut_end = time.monotonic()
+            time.sleep(cut.seconds)
+            heal_start = time.monotonic()
+            shaped("heal", link, cut_log=log)
+            done.append({"cut_start": cut_start, "cut_end": cut_end, "heal_start": heal_start,
+                         "heal_end": time.monotonic(), **_down(log)})  # fmt: skip
+            log.unlink()
     return done
+
+
+def _down(log: Path) -> dict[str, float]:
+    """The first rule in and the last out, in the log's unix times, on time.monotonic()."""
+    notes = [line.split() for line in log.read_text().splitlines()]
+    ins = [float(note[0]) for note in notes if note[1] == "-I"]
+    outs = [float(note[0]) for note in notes if note[1] == "-D"]
+    if len(ins) != 4 or len(outs) != 4:  # two rules at each end
+        raise RuntimeError(f"shaped-link's cut rules, as noted: {notes}")
+    to_monotonic = time.monotonic() - time.time()
+    return {"down_from": min(ins) + to_monotonic, "up_at": max(outs) + to_monotonic}

@@ -14,9 +14,12 @@ Each round, with the same blobs (random bytes from a fixed seed: a few 5–10 MB
    uniformly in 2–96% of the anchor's wire bytes (positions at least 1% apart) and lasts a
    duration drawn uniformly in 1–10 s. Then every stored file is re-hashed.
 
-Goodput = blob bytes / (fetch time − total cut time). Cut time is counted two ways: from `cut`
-returning to `heal` starting (the link was surely down: the headline figure, the lower goodput)
-and from `cut` starting to `heal` returning (it may have been down). Re-sent bytes per cut:
+Goodput = blob bytes / (fetch time − total cut time). The cut time is the link's true down time:
+`shaped-link` runs iptables through `bench/_iptables_noted`, which notes when each cut rule took
+effect, and a cut lasts from its first rule in to its last rule out (with one end's rules in,
+one direction is dropped, which stops TCP as surely). As bounds: from `cut` returning to `heal`
+starting (surely down: the lower goodput) and from `cut` starting to `heal` returning (maybe
+down: the higher). Re-sent bytes per cut:
 the box's received bytes beyond the blob sizes, and the hub's veth bytes beyond the anchor's.
 
 The fetcher runs with the box's own settings (edge/settings.py, `[content]`): a download that
@@ -209,10 +212,11 @@ def figures(
 ) -> dict[str, Any]:
     """The round's figures from its raw measurements."""
     cuts = fetched["cuts"]
+    down = sum(c["up_at"] - c["down_from"] for c in cuts)
     surely_down = sum(c["heal_start"] - c["cut_end"] for c in cuts)
     maybe_down = sum(c["heal_end"] - c["cut_start"] for c in cuts)
     elapsed, total = fetched["elapsed"], fetched["bytes_total"]
-    goodput = total * 8 / (elapsed - surely_down)
+    goodput = total * 8 / (elapsed - down)
     anchor_bits = anchored["bytes"] * 8 / anchored["elapsed"]
     count = max(len(cuts), 1)
     delays = resume_delays(fetched.pop("samples"), cuts)
@@ -225,12 +229,15 @@ def figures(
         "fetch_rounds": fetched["rounds"],
         "items_failed_in_rounds": fetched["items_failed_in_rounds"],
         "cuts": len(cuts),
+        "cut_seconds_down": down,
+        "each_cut_down_s": [round(c["up_at"] - c["down_from"], 2) for c in cuts],
         "cut_seconds_surely_down": surely_down,
         "cut_seconds_maybe_down": maybe_down,
         "elapsed_seconds": elapsed,
         "goodput_bit_s": goodput,
         "goodput_of_rate": goodput / rate_bits,
         "goodput_of_fits": goodput / (rate_bits * FITS),
+        "goodput_surely_down_bit_s": total * 8 / (elapsed - surely_down),
         "goodput_maybe_down_bit_s": total * 8 / (elapsed - maybe_down),
         "plain_bit_s": total * 8 / elapsed,
         "anchor_seconds": anchored["elapsed"],
@@ -287,7 +294,7 @@ def one_round(
     result["planned_cut_seconds"] = [round(cut.seconds, 2) for cut in cuts]
     print(json.dumps(result), file=sys.stderr, flush=True)  # kept should a later round fail
     print(
-        f"  {result['elapsed_seconds']:.1f} s, {result['cut_seconds_surely_down']:.1f} s cut: "
+        f"  {result['elapsed_seconds']:.1f} s, {result['cut_seconds_down']:.1f} s cut: "
         f"goodput {result['goodput_bit_s'] / 1e6:.3f} Mbit/s "
         f"({result['goodput_of_rate']:.1%} of the rate, "
         f"{result['goodput_to_anchor']:.3f}× curl), "
