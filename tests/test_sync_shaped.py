@@ -1,8 +1,8 @@
 """Diary sync over a real shaped link that is cut mid-push: a short `bench/sync.py`.
 
-The real hub in namespace b, a real box (`edge sync now`) in namespace a, one offline school day
-of a 1,000-student school (7,114 changes, two batches) to push, over
-`../shared/tools/shaped-link` at 1 Mbit/s, 50 ms each way and 1% loss. One cut is ridden through
+The real hub in namespace b, a real box (`edge sync now`) in namespace a, two offline school days
+of a 1,000-student school (14,227 changes, three batches) to push, over
+`../shared/tools/shaped-link` at 2 Mbit/s, 50 ms each way and 1% loss. One cut is ridden through
 by TCP; during a second the box's process is killed. The next round pushes the rest, and the hub
 holds every change exactly once."""
 
@@ -24,14 +24,14 @@ from edge.hubsync._push import BATCH
 from tests._shaped import SHAPED_TESTS, made_link
 
 PORT = 8446
-CHANGES = 7114  # bench._diary_changes.school_days(1)
+CHANGES = 14_227  # bench._diary_changes.school_days(2): batches of 5,000, 5,000 and 4,227
 
 pytestmark = SHAPED_TESTS
 
 
 @pytest.fixture
 def link() -> Iterator[tuple[str, str]]:
-    with made_link("sy", "1mbit", "50ms", "1%") as made:
+    with made_link("sy", "2mbit", "50ms", "1%") as made:
         yield made
 
 
@@ -59,7 +59,7 @@ def push_cut_then_killed(name: str, box: Path, hub_db: Path) -> None:
         shaped("heal", name)
         while first.poll() is None and feed_of_box(hub_db)[0] < BATCH:
             time.sleep(0.05)
-        assert wait_until_sent(name, first, "a", sent(name, "a") + 30_000), "the second batch is on"
+        assert wait_until_sent(name, first, "a", sent(name, "a") + 20_000), "the second batch is on"
         shaped("cut", name)
         first.kill()  # the box loses power mid-batch, the link still down
         first.wait()
@@ -74,7 +74,7 @@ def test_a_push_cut_and_killed_mid_transfer_lands_exactly_once(
     link: tuple[str, str], tmp_path: Path
 ) -> None:
     name, ip_b = link
-    box, _, tokens = prepare(tmp_path, days=1)
+    box, _, tokens = prepare(tmp_path, days=2)
     hub_db = tmp_path / "hub" / "hub.db"
     hub = start_hub(name, tmp_path / "hub", ip_b, PORT)
     try:
