@@ -8,6 +8,7 @@ holds every change exactly once."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 import subprocess
@@ -41,7 +42,7 @@ def edge_in(name: str, box: Path, *args: str) -> list[str]:
 
 def feed_of_box(hub_db: Path) -> tuple[int, int, int]:
     """The hub's feed rows of the box's node: all of them, distinct node_seq, the highest."""
-    with sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True) as conn:
+    with contextlib.closing(sqlite3.connect(f"file:{hub_db}?mode=ro", uri=True)) as conn:
         row = conn.execute(
             "SELECT count(*), count(DISTINCT node_seq), max(node_seq) FROM feed WHERE node = ?",
             [NODE],
