@@ -100,9 +100,6 @@ async def fetch(args: argparse.Namespace, items: list[Item]) -> dict[str, Any]:
         stall_seconds=args.sock_read,
     )
     fetcher = Fetcher(store, rules, datetime.now)
-    timeout = aiohttp.ClientTimeout(
-        total=None, sock_connect=args.sock_connect, sock_read=args.sock_read
-    )
     connector = aiohttp.TCPConnector(socket_factory=_small_window(args.rcvbuf))
     requests: list[dict[str, Any]] = []
     samples: list[tuple[float, int]] = []
@@ -110,7 +107,7 @@ async def fetch(args: argparse.Namespace, items: list[Item]) -> dict[str, Any]:
     started = time.monotonic()
     rounds, received, failed = 0, 0, 0
     async with aiohttp.ClientSession(
-        args.hub, timeout=timeout, trace_configs=[tracing(requests)], connector=connector
+        args.hub, trace_configs=[tracing(requests)], connector=connector
     ) as http:
         while rounds < args.rounds:  # the box's next prefetch round would retry what failed
             rounds += 1
