@@ -1,15 +1,18 @@
 """What the benches (and their short versions in tests/) over `../shared/tools/shaped-link`
 share: running it, commands in one of a link's two namespaces, waiting for a server listening
-inside one, the hub in namespace b, and cuts that fall when the hub has sent so many bytes."""
+inside one, the link and the hub in namespace b for a run, and cuts that fall when the hub has
+sent so many bytes."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,8 +57,21 @@ def wait_for_listener(link: str, side: str, ip: str, port: int, what: str = "the
     raise RuntimeError(f"{what} did not start")
 
 
-def start_hub(link: str, data_dir: Path, ip: str, port: int) -> subprocess.Popen[bytes]:
-    """`edge-hub run` in namespace b of `link`, returned once it listens on `ip`:`port`."""
+@contextlib.contextmanager
+def link_up(link: str, rate: str, delay: str, loss: str) -> Iterator[str]:
+    """A shaped link named `link` (a leftover of that name taken down first); the address of its
+    namespace b. Taken down afterwards, with whatever still runs in it."""
+    subprocess.run([SHAPED_LINK, "down", link], capture_output=True, check=False)
+    try:
+        _, ip_b = shaped("up", link, "--rate", rate, "--delay", delay, "--loss", loss).split()
+        yield ip_b
+    finally:
+        subprocess.run([SHAPED_LINK, "down", link], capture_output=True, check=False)
+
+
+@contextlib.contextmanager
+def running_hub(link: str, data_dir: Path, ip: str, port: int) -> Iterator[str]:
+    """`edge-hub run` in namespace b of `link`, once it listens on `ip`:`port`; its URL."""
     command = [str(BIN / "edge-hub"), "--data-dir", str(data_dir), "run",
                "--host", ip, "--port", str(port)]  # fmt: skip
     hub = subprocess.Popen(
@@ -63,17 +79,14 @@ def start_hub(link: str, data_dir: Path, ip: str, port: int) -> subprocess.Popen
     )
     try:
         wait_for_listener(link, "b", ip, port)
-    except BaseException:
-        stop_hub(hub)
-        raise
-    return hub
+        yield f"http://{ip}:{port}"
+    finally:
+        _stop(hub)
 
 
-def stop_hub(hub: subprocess.Popen[bytes] | None) -> None:
+def _stop(hub: subprocess.Popen[bytes]) -> None:
     """SIGTERM, then SIGKILL: the hub gives answers still under way 10 s, and one to a box that
     went away during a cut may still be sending."""
-    if hub is None:
-        return
     hub.terminate()
     try:
         hub.wait(timeout=15)

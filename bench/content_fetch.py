@@ -53,16 +53,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench._shaped import (
-    BIN,
-    SHAPED_LINK,
-    Cut,
-    cut_during,
-    in_link,
-    shaped,
-    start_hub,
-    stop_hub,
-)
+from bench._shaped import BIN, Cut, cut_during, in_link, link_up, running_hub, shaped
 from content_cache import FetchRules
 from edge.settings import ContentSettings
 
@@ -120,6 +111,11 @@ def make_blobs(folder: Path, quick: bool, seed: int) -> list[Blob]:
     while sum(sizes) < total:
         sizes.append(rng.randint(50 * KB, 1 * MB))
     rng.shuffle(sizes)
+    return write_blobs(folder, sizes, rng)
+
+
+def write_blobs(folder: Path, sizes: list[int], rng: random.Random) -> list[Blob]:
+    """A lesson file of random bytes for each size, in a new `folder`."""
     folder.mkdir(parents=True)
     blobs = []
     for n, size in enumerate(sizes):
@@ -169,21 +165,42 @@ def plan_cuts(rng: random.Random, count: int, wire_bytes: int) -> list[Cut]:
 
 
 def fetch_with_cuts(
-    args: argparse.Namespace, hub_url: str, folder: Path, cuts: list[Cut]
+    args: argparse.Namespace, hub_url: str, folder: Path, blobs: list[Blob], cuts: list[Cut]
 ) -> dict[str, Any]:
     """The box's fetcher in namespace a, the link cut at the planned moments meanwhile."""
-    command = in_namespace(
-        "a", sys.executable, str(BOX), "--hub", hub_url, "--wanted", str(folder / "wanted.json"),
-        "--store", str(folder / "store"), "--parallel", str(args.parallel),
+    options = (
+        "--parallel", str(args.parallel),
         "--sock-connect", str(args.sock_connect), "--sock-read", str(args.sock_read),
         "--backoff-min", str(args.backoff_min), "--backoff-max", str(args.backoff_max),
         "--rounds", str(args.fetch_rounds), "--rcvbuf", str(args.rcvbuf),
     )  # fmt: skip
     before = counters()
+    result = box_with_cuts(LINK, hub_url, folder, blobs, cuts, *options)
+    result["link"] = since(before)
+    return result
+
+
+def box_with_cuts(
+    link: str,
+    hub_url: str,
+    folder: Path,
+    blobs: list[Blob],
+    cuts: list[Cut],
+    *options: str,
+    timeout: float = 3600,
+) -> dict[str, Any]:
+    """`_content_fetch_box.py` in namespace a of `link`, fetching `blobs` into `folder/store`,
+    while the link is cut as planned; what it printed, its last warnings and the cuts that fell
+    (`cut_during`)."""
+    (folder / "wanted.json").write_text(json.dumps([[b.sha256, b.size] for b in blobs]))
+    command = in_link(
+        link, "a", sys.executable, str(BOX), "--hub", hub_url,
+        "--wanted", str(folder / "wanted.json"), "--store", str(folder / "store"), *options,
+    )  # fmt: skip
     box = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        done = cut_during(LINK, box, cuts)
-        out, err = box.communicate(timeout=3600)
+        done = cut_during(link, box, cuts)
+        out, err = box.communicate(timeout=timeout)
     finally:
         if box.poll() is None:
             box.kill()
@@ -193,7 +210,6 @@ def fetch_with_cuts(
     result: dict[str, Any] = json.loads(out)
     result["warnings"] = err.strip().splitlines()[-5:]
     result["cuts"] = done
-    result["link"] = since(before)
     return result
 
 
@@ -287,9 +303,8 @@ def one_round(
     cuts = plan_cuts(rng, args.cuts, anchored["hub_to_box_bytes"])
     round_dir = folder / f"round-{n}"
     round_dir.mkdir()
-    (round_dir / "wanted.json").write_text(json.dumps([[b.sha256, b.size] for b in blobs]))
     print(f"round {n + 1}: the fetcher, {len(cuts)} cuts…", file=sys.stderr, flush=True)
-    fetched = fetch_with_cuts(args, hub_url, round_dir, cuts)
+    fetched = fetch_with_cuts(args, hub_url, round_dir, blobs, cuts)
     result = figures(rate_bits(args.rate), len(blobs), anchored, fetched)
     result["planned_cut_seconds"] = [round(cut.seconds, 2) for cut in cuts]
     print(json.dumps(result), file=sys.stderr, flush=True)  # kept should a later round fail
@@ -312,25 +327,14 @@ def read(path: str) -> str:
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     blobs = make_blobs(folder / "lessons", args.quick, args.seed)
     publish(folder / "hub", folder / "lessons", blobs)
-    subprocess.run([SHAPED_LINK, "down", LINK], capture_output=True, check=False)  # leftovers
     load_before = os.getloadavg()
-    hub_process: subprocess.Popen[bytes] | None = None
-    try:
-        _, ip_b = shaped(
-            "up", LINK, "--rate", args.rate, "--delay", args.delay, "--loss", args.loss
-        ).split()
+    with link_up(LINK, args.rate, args.delay, args.loss) as ip_b:
         congestion = subprocess.run(
             in_namespace("b", "cat", "/proc/sys/net/ipv4/tcp_congestion_control"),
             check=True, capture_output=True, text=True,
         ).stdout.strip()  # fmt: skip
-        hub_process = start_hub(LINK, folder / "hub", ip_b, PORT)
-        hub_url = f"http://{ip_b}:{PORT}"
-        rounds = [one_round(args, folder, blobs, hub_url, n) for n in range(args.rounds)]
-    finally:
-        try:
-            stop_hub(hub_process)
-        finally:
-            subprocess.run([SHAPED_LINK, "down", LINK], capture_output=True, check=False)
+        with running_hub(LINK, folder / "hub", ip_b, PORT) as hub_url:
+            rounds = [one_round(args, folder, blobs, hub_url, n) for n in range(args.rounds)]
     keys = [key for key, value in rounds[0].items() if isinstance(value, int | float)]
     return {
         "link": {"rate": args.rate, "delay_each_way": args.delay, "loss_each_way": args.loss},

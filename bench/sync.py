@@ -30,7 +30,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench._diary_changes import NODE, school_days
-from bench._shaped import BIN, SHAPED_LINK, in_link, shaped, start_hub, stop_hub
+from bench._shaped import BIN, in_link, link_up, running_hub, shaped
 from bench._sync_seed import own_changes, seed_school
 from edge.db import Database
 from sync._wire import Change
@@ -48,12 +48,9 @@ def wire_bytes() -> int:
     return int(stats["a_to_b"]["tx_bytes"]) + int(stats["b_to_a"]["tx_bytes"])
 
 
-def in_namespace(side: str, *command: str) -> list[str]:
-    return in_link(LINK, side, *command)
-
-
-def edge(box: Path, *args: str) -> list[str]:
-    return in_namespace("a", str(BIN / "edge"), "--data-dir", str(box), *args)
+def edge(box: Path, *args: str, link: str = LINK) -> list[str]:
+    """`edge --data-dir BOX ARGS` in namespace a of `link`."""
+    return in_link(link, "a", str(BIN / "edge"), "--data-dir", str(box), *args)
 
 
 def sync_round(box: Path) -> dict[str, Any]:
@@ -97,21 +94,15 @@ async def _fill(box: Path, school: list[Change], own: list[Change]) -> None:
 
 def run(args: argparse.Namespace, folder: Path) -> dict[str, Any]:
     box_a, box_b, tokens = prepare(folder, args.days)
-    subprocess.run([SHAPED_LINK, "down", LINK], capture_output=True, check=False)  # leftovers
-    _, ip_b = shaped(
-        "up", LINK, "--rate", args.rate, "--delay", args.delay, "--loss", args.loss
-    ).split()
-    hub_process = start_hub(LINK, folder / "hub", ip_b, PORT)
-    try:
+    with (
+        link_up(LINK, args.rate, args.delay, args.loss) as ip_b,
+        running_hub(LINK, folder / "hub", ip_b, PORT) as hub,
+    ):
         for box, token in zip((box_a, box_b), tokens, strict=True):
-            hub = f"http://{ip_b}:{PORT}"
             subprocess.run(edge(box, "enroll", hub, token), check=True, capture_output=True)
         reconcile = sync_round(box_a)
         in_sync = sync_round(box_a)
         pulled = sync_round(box_b)
-    finally:
-        stop_hub(hub_process)
-        shaped("down", LINK)
     moved = reconcile["pushed"] + reconcile["pulled"]
     return {
         "link": {"rate": args.rate, "delay_each_way": args.delay, "loss_each_way": args.loss},

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench._shaped import SHAPED_LINK, shaped
+from bench._shaped import SHAPED_LINK, link_up
 
 SHAPED_TESTS = [
     pytest.mark.skipif(os.geteuid() != 0, reason="shaped-link makes network namespaces: root only"),
@@ -26,14 +26,11 @@ def made_link(prefix: str, rate: str, delay: str, loss: str) -> Iterator[tuple[s
     """A link of this test process's own (its name, the address of namespace b), taken down
     with whatever still runs in it afterwards."""
     name = f"{prefix}{os.getpid()}"
-    subprocess.run([SHAPED_LINK, "down", name], capture_output=True, check=False)  # leftovers
-    try:
-        _, ip_b = shaped("up", name, "--rate", rate, "--delay", delay, "--loss", loss).split()
-    except subprocess.CalledProcessError as err:
-        if "nfnetlink_queue" in err.stderr or "NFQUEUE" in err.stderr:
-            pytest.skip(f"the kernel cannot shape a link: {err.stderr.strip()}")
-        raise
-    try:
+    with contextlib.ExitStack() as stack:
+        try:
+            ip_b = stack.enter_context(link_up(name, rate, delay, loss))
+        except subprocess.CalledProcessError as err:
+            if "nfnetlink_queue" in err.stderr or "NFQUEUE" in err.stderr:
+                pytest.skip(f"the kernel cannot shape a link: {err.stderr.strip()}")
+            raise
         yield name, ip_b
-    finally:
-        subprocess.run([SHAPED_LINK, "down", name], capture_output=True, check=False)

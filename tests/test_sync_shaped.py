@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 
 from bench._diary_changes import NODE
-from bench._shaped import BIN, in_link, sent, shaped, start_hub, stop_hub, wait_until_sent
-from bench.sync import prepare
+from bench._shaped import running_hub, sent, shaped, wait_until_sent
+from bench.sync import edge, prepare
 from edge.hubsync._push import BATCH
 from tests._shaped import SHAPED_TESTS, made_link
 
@@ -36,8 +36,11 @@ def link() -> Iterator[tuple[str, str]]:
         yield made
 
 
-def edge_in(name: str, box: Path, *args: str) -> list[str]:
-    return in_link(name, "a", str(BIN / "edge"), "--data-dir", str(box), *args)
+def sync_now(name: str, box: Path) -> str:
+    """What a whole `edge sync now` round printed."""
+    done = subprocess.run(edge(box, "sync", "now", link=name), check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    return done.stdout
 
 
 def feed_of_box(hub_db: Path) -> tuple[int, int, int]:
@@ -51,7 +54,7 @@ def feed_of_box(hub_db: Path) -> tuple[int, int, int]:
 
 
 def push_cut_then_killed(name: str, box: Path, hub_db: Path) -> None:
-    first = subprocess.Popen(edge_in(name, box, "sync", "now"), stdout=subprocess.PIPE,
+    first = subprocess.Popen(edge(box, "sync", "now", link=name), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:
         assert wait_until_sent(name, first, "a", sent(name, "a") + 60_000), "the push is under way"
@@ -77,18 +80,13 @@ def test_a_push_cut_and_killed_mid_transfer_lands_exactly_once(
     name, ip_b = link
     box, _, tokens = prepare(tmp_path, days=2)
     hub_db = tmp_path / "hub" / "hub.db"
-    hub = start_hub(name, tmp_path / "hub", ip_b, PORT)
-    try:
-        enroll = edge_in(name, box, "enroll", f"http://{ip_b}:{PORT}", tokens[0])
+    with running_hub(name, tmp_path / "hub", ip_b, PORT) as hub_url:
+        enroll = edge(box, "enroll", hub_url, tokens[0], link=name)
         subprocess.run(enroll, check=True, capture_output=True)
         push_cut_then_killed(name, box, hub_db)
         assert feed_of_box(hub_db) == (BATCH, BATCH, BATCH), "the first batch, and only it"
-        again = subprocess.run(edge_in(name, box, "sync", "now"), check=True,
-                               capture_output=True, text=True)  # fmt: skip
-        assert re.search(rf"pushed {CHANGES - BATCH} changes", again.stdout), again.stdout
-        in_sync = subprocess.run(edge_in(name, box, "sync", "now"), check=True,
-                                 capture_output=True, text=True)  # fmt: skip
-        assert "pushed 0 changes" in in_sync.stdout, in_sync.stdout
-    finally:
-        stop_hub(hub)
+        again = sync_now(name, box)
+        assert re.search(rf"pushed {CHANGES - BATCH} changes", again), again
+        in_sync = sync_now(name, box)
+        assert "pushed 0 changes" in in_sync, in_sync
     assert feed_of_box(hub_db) == (CHANGES, CHANGES, CHANGES)
